@@ -1,0 +1,82 @@
+// The configuration model: one immutable snapshot of a declarative file, Kong's entities plus
+// the appliance's own `ravelin:` section. Built once by the loader, then only read.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ravelin/mgmt/kong_entities.h"
+
+namespace ravelin::mgmt {
+
+// An IPv4 address with its prefix length, host byte order.
+struct ipv4_prefix {
+  uint32_t address = 0;
+  uint8_t length = 32;
+};
+
+struct port_config {
+  std::string name;               // unique among ports; referenced by later sections
+  std::string device;             // a DPDK vdev spec ("net_af_packet0,iface=x") or PCI address
+  ipv4_prefix address;            // the appliance's address on this port's link
+  std::optional<uint32_t> gateway;  // next hop for destinations off the link, host order
+  uint16_t queues = 1;            // rx and tx queues, spread over the io lcores
+  uint16_t rx_descriptors = 1024;
+  uint16_t tx_descriptors = 1024;
+  uint16_t mtu = 1500;
+};
+
+enum class core_role : uint8_t { io = 1, tls = 2, auth = 4 };
+
+struct core_config {
+  unsigned lcore = 0;
+  uint8_t roles = 0;  // bit set of core_role
+  bool has(core_role r) const { return (roles & static_cast<uint8_t>(r)) != 0; }
+};
+
+// Bounds of the per-lcore network stack.
+struct stack_config {
+  uint32_t arp_cache_entries = 1024;  // per lcore; full cache evicts the oldest resolved entry
+  uint32_t arp_reachable_ms = 60000;  // a resolved entry is trusted this long
+  uint32_t arp_retry_ms = 1000;       // an unanswered request is resent after this
+  uint32_t arp_max_retries = 3;       // then the entry fails and its held packet is dropped
+  uint32_t mbufs_per_port = 8191;     // pool size per port (per socket)
+};
+
+struct appliance_config {
+  std::vector<std::string> eal;  // extra EAL arguments, appended after the derived ones
+  std::vector<port_config> ports;
+  std::vector<core_config> cores;
+  stack_config stack;
+};
+
+struct config {
+  std::string source;  // file the snapshot was loaded from (for messages)
+  kong_config kong;
+  appliance_config appliance;
+};
+
+// One problem found in a config file, pointing at the offending node.
+struct diagnostic {
+  std::string file;
+  unsigned line = 0;    // 1-based
+  unsigned column = 0;  // 1-based
+  std::string message;
+  std::string to_string() const;  // "FILE:LINE:COL: message"
+};
+
+struct load_result {
+  std::shared_ptr<const config> snapshot;  // null when errors is not empty
+  std::vector<diagnostic> errors;          // every problem, in file order
+  bool ok() const { return errors.empty() && snapshot != nullptr; }
+};
+
+// Parses and validates a declarative config. Never throws; all problems land in errors.
+load_result load_config_file(const std::string& path);
+load_result load_config_text(std::string_view text, const std::string& file_name);
+
+}  // namespace ravelin::mgmt
