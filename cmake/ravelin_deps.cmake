@@ -15,6 +15,6 @@ find_package(Threads REQUIRED)
 add_library(ravelin_dpdk INTERFACE)
 target_link_libraries(ravelin_dpdk INTERFACE PkgConfig::DPDK)
 target_compile_definitions(ravelin_dpdk INTERFACE ALLOW_EXPERIMENTAL_API)
-# DPDK headers are C with casts g++ warns about; treat them as system headers.
-target_compile_options(ravelin_dpdk INTERFACE -Wno-volatile)
+# DPDK 22.11 headers use compound assignment on volatile, deprecated in C++20 (g++ warns).
+target_compile_options(ravelin_dpdk INTERFACE $<$<CXX_COMPILER_ID:GNU>:-Wno-volatile>)
 add_library(ravelin::dpdk ALIAS ravelin_dpdk)
