@@ -20,11 +20,11 @@ struct ipv4_prefix {
 };
 
 struct port_config {
-  std::string name;               // unique among ports; referenced by later sections
-  std::string device;             // a DPDK vdev spec ("net_af_packet0,iface=x") or PCI address
-  ipv4_prefix address;            // the appliance's address on this port's link
+  std::string name;                 // unique among ports; referenced by later sections
+  std::string device;               // a DPDK vdev spec ("net_af_packet0,iface=x") or PCI address
+  ipv4_prefix address;              // the appliance's address on this port's link
   std::optional<uint32_t> gateway;  // next hop for destinations off the link, host order
-  uint16_t queues = 1;            // rx and tx queues, spread over the io lcores
+  uint16_t queues = 1;              // rx and tx queues, spread over the io lcores
   uint16_t rx_descriptors = 1024;
   uint16_t tx_descriptors = 1024;
   uint16_t mtu = 1500;
