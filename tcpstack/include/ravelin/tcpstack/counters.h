@@ -2,8 +2,7 @@
 // owns one counter_set; readers sum them (see dataplane stats).
 #pragma once
 
-#include <array>
-#include <cstdint>
+#include "ravelin/tcpstack/counter_table.h"
 
 namespace ravelin::tcpstack {
 
@@ -32,39 +31,16 @@ namespace ravelin::tcpstack {
   X(ipv4_rx_bad_source, "IPv4 packets dropped: broadcast, multicast or loopback source")  \
   X(ipv4_rx_unknown_protocol, "IPv4 packets dropped: no handler for the protocol")         \
   X(ipv4_tx_no_route, "IPv4 packets dropped: destination off-link and no gateway")         \
+  X(ipv4_tx_invalid, "IPv4 packets dropped: send_ipv4 given less than an IPv4 header")      \
+  X(tx_no_headroom, "packets dropped: no mbuf headroom to prepend the Ethernet header")     \
   X(icmp_rx_echo_requests, "ICMP echo requests received")                                  \
   X(icmp_rx_malformed, "ICMP packets dropped: truncated or bad checksum")                  \
   X(icmp_rx_other, "ICMP packets dropped: type not handled")                                \
+  X(icmp_rx_echo_broadcast, "ICMP echo requests to a broadcast address: not answered")      \
   X(icmp_tx_echo_replies, "ICMP echo replies sent")                                        \
   X(tx_batch_full, "packets dropped: per-port tx batch full")                              \
   X(mbuf_alloc_failed, "packets not sent: mbuf pool empty")
 
-enum class counter : uint16_t {
-#define X(name, desc) name,
-  RAVELIN_TCPSTACK_COUNTERS(X)
-#undef X
-      count_
-};
-
-inline constexpr std::size_t k_counter_count = static_cast<std::size_t>(counter::count_);
-
-struct counter_info {
-  const char* name;
-  const char* description;
-};
-
-inline constexpr std::array<counter_info, k_counter_count> k_counter_table = {{
-#define X(name, desc) {#name, desc},
-    RAVELIN_TCPSTACK_COUNTERS(X)
-#undef X
-}};
-
-// Written only by the owning lcore; read by others with relaxed loads (a torn read of a
-// counter is impossible on x86-64 for aligned 64-bit words, and staleness is acceptable).
-struct alignas(64) counter_set {
-  std::array<uint64_t, k_counter_count> values{};
-  void add(counter c, uint64_t n = 1) { values[static_cast<std::size_t>(c)] += n; }
-  uint64_t get(counter c) const { return values[static_cast<std::size_t>(c)]; }
-};
+RAVELIN_DEFINE_COUNTERS(RAVELIN_TCPSTACK_COUNTERS);
 
 }  // namespace ravelin::tcpstack

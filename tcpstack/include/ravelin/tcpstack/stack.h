@@ -58,6 +58,10 @@ class stack {
   // Sends an IPv4 packet whose IPv4 header is complete (the stack fills the Ethernet header
   // and, when needed, resolves the next hop; one packet per unresolved neighbour is held
   // until the reply arrives). Takes ownership. Returns false when it was dropped (counted).
+  // Buffer convention: the mbuf's data starts at the IPv4 header; the stack prepends the
+  // 14-byte Ethernet header into the headroom (RTE_PKTMBUF_HEADROOM is plenty) and sets
+  // m->l2_len, so L3/L4 checksum offload flags set by the caller stay valid. No headroom:
+  // dropped (tx_no_headroom). Limited and subnet broadcasts go out without ARP.
   bool send_ipv4(rte_mbuf* m, uint64_t now_ns);
 
   // Runs ARP timers: retries, expiry of held packets and stale entries.
