@@ -1,0 +1,137 @@
+#include "ravelin/dataplane/appliance.h"
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include <rte_eal.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+#include "eal_session.h"
+#include "ports.h"
+#include "ravelin/dataplane/lcore_plan.h"
+#include "ravelin/dataplane/stats.h"
+#include "worker.h"
+
+namespace ravelin::dataplane {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int) { g_stop.store(true, std::memory_order_relaxed); }
+
+std::vector<tcpstack::interface_addr> interfaces_of(const mgmt::appliance_config& cfg,
+                                                    const std::vector<port_state>& ports) {
+  std::vector<tcpstack::interface_addr> out;
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    const auto& pc = cfg.ports[i];
+    out.push_back({ports[i].port_id, ports[i].mac, pc.address.address, pc.address.length,
+                   pc.gateway.value_or(0)});
+  }
+  return out;
+}
+
+tcpstack::stack_limits limits_of(const mgmt::stack_config& s) {
+  constexpr uint64_t k_ns_per_ms = 1'000'000;
+  return {s.arp_cache_entries, s.arp_reachable_ms * k_ns_per_ms, s.arp_retry_ms * k_ns_per_ms,
+          s.arp_max_retries};
+}
+
+// One context per planned lcore, with its stack and queue ownership.
+bool build_workers(const mgmt::appliance_config& cfg, const lcore_plan& plan,
+                   const std::vector<port_state>& ports,
+                   std::vector<std::unique_ptr<worker_context>>& out) {
+  const auto interfaces = interfaces_of(cfg, ports);
+  uint16_t max_port_id = 0;
+  for (const auto& p : ports) max_port_id = std::max(max_port_id, p.port_id);
+  for (const auto& a : plan.lcores) {
+    if (!rte_lcore_is_enabled(a.lcore)) {
+      std::fprintf(stderr, "ravelin: lcore %u is in the config but not enabled in the EAL\n",
+                   a.lcore);
+      return false;
+    }
+    auto w = std::make_unique<worker_context>();
+    w->lcore = a.lcore;
+    w->stop = &g_stop;
+    w->tx_queue_of_port.assign(max_port_id + 1, -1);
+    for (const auto& q : a.queues) {
+      const uint16_t port_id = ports[q.port_index].port_id;
+      w->rx.push_back({port_id, q.queue});
+      if (w->tx_queue_of_port[port_id] < 0) w->tx_queue_of_port[port_id] = q.queue;
+    }
+    rte_mempool* pool = a.queues.empty() ? ports.front().pool : ports[a.queues[0].port_index].pool;
+    w->stack = std::make_unique<tcpstack::stack>(interfaces, limits_of(cfg.stack), pool);
+    out.push_back(std::move(w));
+  }
+  return true;
+}
+
+int run_workers(std::vector<std::unique_ptr<worker_context>>& workers) {
+  const unsigned main_lcore = rte_get_main_lcore();
+  worker_context* on_main = nullptr;
+  for (auto& w : workers) {
+    if (w->lcore == main_lcore) {
+      on_main = w.get();
+    } else if (rte_eal_remote_launch(worker_main, w.get(), w->lcore) != 0) {
+      std::fprintf(stderr, "ravelin: cannot launch lcore %u\n", w->lcore);
+      g_stop.store(true);
+    }
+  }
+  if (on_main != nullptr) {
+    worker_main(on_main);
+  } else {
+    while (!g_stop.load(std::memory_order_relaxed)) rte_delay_us_sleep(10'000);
+  }
+  rte_eal_mp_wait_lcore();
+  return 0;
+}
+
+}  // namespace
+
+int run_appliance(const mgmt::config& cfg, const std::string& program) {
+  const auto& ac = cfg.appliance;
+  if (ac.ports.empty() || ac.cores.empty()) {
+    std::fprintf(stderr, "%s: the ravelin section needs at least one port and one core\n",
+                 cfg.source.c_str());
+    return 1;
+  }
+  eal_session eal;
+  if (!eal.start(ac, program)) return 1;
+
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  stats_registry registry;
+  register_telemetry(&registry);
+
+  const lcore_plan plan = plan_lcores(ac);
+  for (const auto& w : plan.warnings) std::fprintf(stderr, "ravelin: warning: %s\n", w.c_str());
+
+  std::vector<port_state> ports;
+  std::string error;
+  std::vector<std::unique_ptr<worker_context>> workers;
+  int rc = 1;
+  if (!start_ports(ac, ports, error)) {
+    std::fprintf(stderr, "ravelin: %s\n", error.c_str());
+  } else if (build_workers(ac, plan, ports, workers)) {
+    for (const auto& w : workers) registry.attach(w->lcore, &w->counters, &w->stack->counters());
+    for (std::size_t i = 0; i < ports.size(); ++i) {
+      const auto& m = ports[i].mac.addr_bytes;
+      std::printf("ravelin: port %s (id %u) %02x:%02x:%02x:%02x:%02x:%02x up\n",
+                  ports[i].name.c_str(), ports[i].port_id, m[0], m[1], m[2], m[3], m[4], m[5]);
+    }
+    std::printf("ravelin: ready, %zu lcore(s) running\n", workers.size());
+    std::fflush(stdout);
+    rc = run_workers(workers);
+    std::printf("ravelin: stopping; counters:\n%s", format_stats(registry.snapshot(), false).c_str());
+    std::fflush(stdout);
+  }
+  unregister_telemetry();
+  workers.clear();
+  stop_ports(ports);
+  return rc;
+}
+
+}  // namespace ravelin::dataplane

@@ -1,0 +1,73 @@
+#include "worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+namespace ravelin::dataplane {
+namespace {
+
+constexpr uint16_t k_burst = 32;
+constexpr uint64_t k_timer_period_ns = 1'000'000;  // ARP retries need millisecond resolution
+
+// Converts TSC ticks to nanoseconds with one multiply and shift: ns = tsc * mult >> 32.
+class tsc_clock {
+ public:
+  tsc_clock() : mult_((static_cast<unsigned __int128>(1'000'000'000ULL) << 32) / rte_get_tsc_hz()) {}
+  uint64_t to_ns(uint64_t tsc) const {
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(tsc) * mult_) >> 32);
+  }
+
+ private:
+  unsigned __int128 mult_;
+};
+
+void flush_port(worker_context& w, uint16_t port_id) {
+  tcpstack::tx_batch& batch = w.stack->output(port_id);
+  if (batch.count == 0) return;
+  const int32_t q = port_id < w.tx_queue_of_port.size() ? w.tx_queue_of_port[port_id] : -1;
+  uint16_t sent = 0;
+  if (q >= 0) sent = rte_eth_tx_burst(port_id, static_cast<uint16_t>(q), batch.pkts, batch.count);
+  if (sent < batch.count) {
+    rte_pktmbuf_free_bulk(batch.pkts + sent, batch.count - sent);
+    w.counters.add(counter::port_tx_dropped, batch.count - sent);
+  }
+  w.counters.add(counter::port_tx_packets, sent);
+  batch.clear();
+}
+
+}  // namespace
+
+int worker_main(void* arg) {
+  auto& w = *static_cast<worker_context*>(arg);
+  const tsc_clock clock;
+  uint64_t next_timer_ns = 0;
+  rte_mbuf* pkts[k_burst];
+
+  while (!w.stop->load(std::memory_order_relaxed)) {
+    const uint64_t start = rte_rdtsc();
+    const uint64_t now_ns = clock.to_ns(start);
+    uint32_t handled = 0;
+    for (const auto& rx : w.rx) {
+      const uint16_t n = rte_eth_rx_burst(rx.port_id, rx.queue, pkts, k_burst);
+      if (n == 0) continue;
+      w.counters.add(counter::port_rx_packets, n);
+      w.stack->input(rx.port_id, pkts, n, now_ns);
+      handled += n;
+    }
+    if (now_ns >= next_timer_ns) {
+      w.stack->poll(now_ns);
+      next_timer_ns = now_ns + k_timer_period_ns;
+    }
+    for (uint16_t port_id = 0; port_id < w.tx_queue_of_port.size(); ++port_id) {
+      flush_port(w, port_id);
+    }
+    w.counters.add(counter::loop_polls);
+    if (handled != 0) {
+      w.counters.add(counter::busy_polls);
+      w.counters.add(counter::busy_cycles, rte_rdtsc() - start);
+    }
+  }
+  return 0;
+}
+
+}  // namespace ravelin::dataplane
