@@ -23,12 +23,11 @@ std::shared_ptr<const ravelin::mgmt::config> load_or_report(const std::string& p
 
 int main(int argc, char** argv) {
   po::options_description opts("ravelin: kernel-bypass API gateway\n\nOptions");
-  opts.add_options()
-      ("config", po::value<std::string>(), "start the appliance with this config file")
-      ("check-config", po::value<std::string>(), "validate a config file and exit (0 = valid)")
-      ("probe", "print what this machine offers (CPU, NUMA, hugepages, ports of --config)")
-      ("version", "print the version")
-      ("help", "print this help");
+  opts.add_options()("config", po::value<std::string>(),
+                     "start the appliance with this config file")(
+      "check-config", po::value<std::string>(), "validate a config file and exit (0 = valid)")(
+      "probe", "print what this machine offers (CPU, NUMA, hugepages, ports of --config)")(
+      "version", "print the version")("help", "print this help");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);

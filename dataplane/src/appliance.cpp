@@ -125,7 +125,8 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
     std::printf("ravelin: ready, %zu lcore(s) running\n", workers.size());
     std::fflush(stdout);
     rc = run_workers(workers);
-    std::printf("ravelin: stopping; counters:\n%s", format_stats(registry.snapshot(), false).c_str());
+    std::printf("ravelin: stopping; counters:\n%s",
+                format_stats(registry.snapshot(), false).c_str());
     std::fflush(stdout);
   }
   unregister_telemetry();

@@ -17,7 +17,8 @@ std::string dpdk_error(const char* what, const std::string& port, int rc) {
 bool start_one(const mgmt::port_config& pc, unsigned mbufs, port_state& st, std::string& error) {
   const std::string name = device_port_name(pc.device);
   if (rte_eth_dev_get_port_by_name(name.c_str(), &st.port_id) != 0) {
-    error = "port " + pc.name + ": no DPDK device named \"" + name + "\" (device: " + pc.device + ")";
+    error =
+        "port " + pc.name + ": no DPDK device named \"" + name + "\" (device: " + pc.device + ")";
     return false;
   }
   st.name = pc.name;
@@ -49,7 +50,8 @@ bool start_one(const mgmt::port_config& pc, unsigned mbufs, port_state& st, std:
   uint16_t tx_desc = pc.tx_descriptors;
   rte_eth_dev_adjust_nb_rx_tx_desc(st.port_id, &rx_desc, &tx_desc);
   for (uint16_t q = 0; q < pc.queues; ++q) {
-    if (int rc = rte_eth_rx_queue_setup(st.port_id, q, rx_desc, socket, nullptr, st.pool); rc != 0) {
+    if (int rc = rte_eth_rx_queue_setup(st.port_id, q, rx_desc, socket, nullptr, st.pool);
+        rc != 0) {
       error = dpdk_error("rte_eth_rx_queue_setup", pc.name, rc);
       return false;
     }

@@ -60,8 +60,8 @@ std::vector<stat_value> stats_registry::snapshot() const {
     for (const auto& s : slots_) {
       if (s.stack != nullptr) sum += read_relaxed(s.stack->values[i]);
     }
-    out.push_back({tcpstack::k_counter_table[i].name, tcpstack::k_counter_table[i].description,
-                   sum});
+    out.push_back(
+        {tcpstack::k_counter_table[i].name, tcpstack::k_counter_table[i].description, sum});
   }
   return out;
 }

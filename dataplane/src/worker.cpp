@@ -12,7 +12,8 @@ constexpr uint64_t k_timer_period_ns = 1'000'000;  // ARP retries need milliseco
 // Converts TSC ticks to nanoseconds with one multiply and shift: ns = tsc * mult >> 32.
 class tsc_clock {
  public:
-  tsc_clock() : mult_((static_cast<unsigned __int128>(1'000'000'000ULL) << 32) / rte_get_tsc_hz()) {}
+  tsc_clock()
+      : mult_((static_cast<unsigned __int128>(1'000'000'000ULL) << 32) / rte_get_tsc_hz()) {}
   uint64_t to_ns(uint64_t tsc) const {
     return static_cast<uint64_t>((static_cast<unsigned __int128>(tsc) * mult_) >> 32);
   }

@@ -19,7 +19,7 @@ struct worker_queue {
 
 struct worker_context {
   unsigned lcore = 0;
-  std::vector<worker_queue> rx;          // queues this lcore polls
+  std::vector<worker_queue> rx;           // queues this lcore polls
   std::vector<int32_t> tx_queue_of_port;  // by port id: the tx queue this lcore owns, or -1
   std::unique_ptr<tcpstack::stack> stack;
   counter_set counters;

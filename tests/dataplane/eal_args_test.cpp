@@ -41,8 +41,8 @@ TEST(eal_args, pci_devices_are_allowed_explicitly) {
   cfg.ports.push_back({.name = "nic", .device = "0000:3b:00.0"});
   cfg.cores.push_back({.lcore = 2, .roles = 1});
   auto args = build_eal_args(cfg, "ravelin");
-  EXPECT_THAT(args, ElementsAre("ravelin", "-l", "2", "--file-prefix=ravelin", "-a",
-                                "0000:3b:00.0"));
+  EXPECT_THAT(args,
+              ElementsAre("ravelin", "-l", "2", "--file-prefix=ravelin", "-a", "0000:3b:00.0"));
 }
 
 TEST(eal_args, port_name_is_the_part_before_devargs) {

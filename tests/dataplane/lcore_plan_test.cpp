@@ -12,8 +12,8 @@ TEST(lcore_plan, spreads_queues_round_robin_over_io_lcores_only) {
   mgmt::appliance_config cfg;
   cfg.ports.push_back({.name = "a", .device = "net_null0", .queues = 3});
   cfg.ports.push_back({.name = "b", .device = "net_null1", .queues = 1});
-  cfg.cores = {{.lcore = 1, .roles = k_io}, {.lcore = 2, .roles = k_auth},
-               {.lcore = 3, .roles = k_io}};
+  cfg.cores = {
+      {.lcore = 1, .roles = k_io}, {.lcore = 2, .roles = k_auth}, {.lcore = 3, .roles = k_io}};
   auto plan = plan_lcores(cfg);
   ASSERT_EQ(plan.lcores.size(), 3U);
   ASSERT_EQ(plan.lcores[0].queues.size(), 2U);  // a/0, a/2

@@ -12,8 +12,14 @@ namespace ravelin::test {
 void init_eal(const std::vector<std::string>& extra) {
   static bool done = false;
   if (done) return;
-  std::vector<std::string> args = {"ravelin-test", "--no-huge", "--no-pci", "--no-shconf",
-                                   "-m",           "256",       "-l",       "0",
+  std::vector<std::string> args = {"ravelin-test",
+                                   "--no-huge",
+                                   "--no-pci",
+                                   "--no-shconf",
+                                   "-m",
+                                   "256",
+                                   "-l",
+                                   "0",
                                    "--file-prefix=ravelin-test-" + std::to_string(getpid()),
                                    "--log-level=*:warning"};
   args.insert(args.end(), extra.begin(), extra.end());
