@@ -131,6 +131,8 @@ const std::vector<field<appliance_config>>& appliance_fields() {
        [](yaml_reader& r, const YAML::Node& n, const std::string& p, appliance_config& o) {
          if (!is_null(n)) read_fields(r, n, p, "stack", stack_fields(), o.stack);
        }},
+      {"services", [](yaml_reader& r, const YAML::Node& n, const std::string&,
+                      appliance_config& o) { read_services(r, n, o.services); }},
   };
   return fields;
 }

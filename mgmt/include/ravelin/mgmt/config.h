@@ -47,11 +47,29 @@ struct stack_config {
   uint32_t mbufs_per_port = 8191;     // pool size per port (per socket)
 };
 
+// A TCP forwarder: connections accepted on `listen` are spliced onto an active open to
+// `to_address:to_port` (host order).
+struct forward_config {
+  uint16_t listen = 0;
+  uint32_t to_address = 0;
+  uint16_t to_port = 0;
+};
+
+// Built-in TCP test services, all off unless configured (RFC 862 echo, 863 discard,
+// 864 chargen), listening on every port's address.
+struct services_config {
+  std::optional<uint16_t> echo;
+  std::optional<uint16_t> discard;
+  std::optional<uint16_t> chargen;
+  std::vector<forward_config> forward;
+};
+
 struct appliance_config {
   std::vector<std::string> eal;  // extra EAL arguments, appended after the derived ones
   std::vector<port_config> ports;
   std::vector<core_config> cores;
   stack_config stack;
+  services_config services;
 };
 
 struct config {
