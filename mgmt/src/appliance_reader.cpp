@@ -12,6 +12,7 @@ namespace {
 constexpr unsigned k_max_lcore = 127;
 constexpr std::array<std::string_view, 3> k_role_names{"io", "tls", "auth"};
 constexpr std::array<core_role, 3> k_roles{core_role::io, core_role::tls, core_role::auth};
+constexpr std::array<std::string_view, 2> k_congestion_names{"cubic", "newreno"};
 
 // Port fields whose syntax needs more than a type check are read by read_port itself.
 const std::vector<field<port_config>>& port_fields() {
@@ -52,6 +53,14 @@ const std::vector<field<stack_config>>& stack_fields() {
       int_field("arp_retry_ms", &stack_config::arp_retry_ms, 10, 60000),
       int_field("arp_max_retries", &stack_config::arp_max_retries, 0, 100),
       int_field("mbufs_per_port", &stack_config::mbufs_per_port, 1023, 1 << 22),
+      int_field("tcp_max_connections", &stack_config::tcp_max_connections, 16, 1 << 24),
+      int_field("tcp_max_half_open", &stack_config::tcp_max_half_open, 1, 1 << 24),
+      int_field("tcp_listen_backlog", &stack_config::tcp_listen_backlog, 1, 1 << 20),
+      int_field("tcp_send_buffer", &stack_config::tcp_send_buffer, 4096, 1 << 30),
+      int_field("tcp_recv_buffer", &stack_config::tcp_recv_buffer, 4096, 1 << 30),
+      bool_field("tcp_syn_cookies", &stack_config::tcp_syn_cookies),
+      enum_field("tcp_congestion_control", &stack_config::tcp_congestion_control,
+                 "congestion control", k_congestion_names),
   };
   return fields;
 }

@@ -28,7 +28,9 @@ ravelin:
     - {lcore: 1, roles: [io]}
     - {lcore: 2, roles: [tls, auth]}
   stack: {arp_cache_entries: 2048, arp_reachable_ms: 30000, arp_retry_ms: 500,
-          arp_max_retries: 5, mbufs_per_port: 16383}
+          arp_max_retries: 5, mbufs_per_port: 16383, tcp_max_connections: 100000,
+          tcp_max_half_open: 64, tcp_listen_backlog: 32, tcp_send_buffer: 65536,
+          tcp_recv_buffer: 131072, tcp_syn_cookies: false, tcp_congestion_control: newreno}
 )");
   ASSERT_TRUE(r.ok()) << all_errors(r);
   const appliance_config& a = r.snapshot->appliance;
@@ -50,6 +52,33 @@ ravelin:
   EXPECT_EQ(a.stack.arp_retry_ms, 500u);
   EXPECT_EQ(a.stack.arp_max_retries, 5u);
   EXPECT_EQ(a.stack.mbufs_per_port, 16383u);
+  EXPECT_EQ(a.stack.tcp_max_connections, 100000u);
+  EXPECT_EQ(a.stack.tcp_max_half_open, 64u);
+  EXPECT_EQ(a.stack.tcp_listen_backlog, 32u);
+  EXPECT_EQ(a.stack.tcp_send_buffer, 65536u);
+  EXPECT_EQ(a.stack.tcp_recv_buffer, 131072u);
+  EXPECT_FALSE(a.stack.tcp_syn_cookies);
+  EXPECT_EQ(a.stack.tcp_congestion_control, stack_config::congestion::newreno);
+}
+
+TEST(config_appliance, tcp_defaults_and_bad_values) {
+  auto r = load(R"(_format_version: "3.0"
+ravelin:
+  ports: [{name: a, device: d0, address: 198.18.1.1/24}]
+  cores: [{lcore: 1, roles: [io]}]
+)");
+  ASSERT_TRUE(r.ok()) << all_errors(r);
+  EXPECT_EQ(r.snapshot->appliance.stack.tcp_max_connections, 4096u);
+  EXPECT_TRUE(r.snapshot->appliance.stack.tcp_syn_cookies);
+  EXPECT_EQ(r.snapshot->appliance.stack.tcp_congestion_control, stack_config::congestion::cubic);
+  r = load(R"(_format_version: "3.0"
+ravelin:
+  ports: [{name: a, device: d0, address: 198.18.1.1/24}]
+  cores: [{lcore: 1, roles: [io]}]
+  stack: {tcp_congestion_control: bbr, tcp_send_buffer: 10}
+)");
+  EXPECT_TRUE(has_error(r, 5, 35, "\"bbr\" is not a valid congestion control"));
+  EXPECT_TRUE(has_error(r, 5, 57, "out of range"));
 }
 
 TEST(config_appliance, bad_addresses) {

@@ -45,6 +45,14 @@ struct stack_config {
   uint32_t arp_retry_ms = 1000;       // an unanswered request is resent after this
   uint32_t arp_max_retries = 3;       // then the entry fails and its held packet is dropped
   uint32_t mbufs_per_port = 8191;     // pool size per port (per socket)
+  // TCP, per lcore. Each bound is counted when hit.
+  uint32_t tcp_max_connections = 4096;     // all states, TIME-WAIT and half-open included
+  uint32_t tcp_max_half_open = 1024;       // SYN-RECEIVED; beyond it SYN cookies answer
+  uint32_t tcp_listen_backlog = 256;       // handshakes in progress per listening port
+  uint32_t tcp_send_buffer = 256 * 1024;   // bytes queued per connection
+  uint32_t tcp_recv_buffer = 256 * 1024;   // bytes unread or out of order per connection
+  bool tcp_syn_cookies = true;
+  enum class congestion { cubic, newreno } tcp_congestion_control = congestion::cubic;
 };
 
 // A TCP forwarder: connections accepted on `listen` are spliced onto an active open to
