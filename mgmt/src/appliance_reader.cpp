@@ -142,6 +142,8 @@ const std::vector<field<appliance_config>>& appliance_fields() {
        }},
       {"services", [](yaml_reader& r, const YAML::Node& n, const std::string&,
                       appliance_config& o) { read_services(r, n, o.services); }},
+      // Read after the table: listener ports are checked against the services.
+      nested<appliance_config>("proxy"),
   };
   return fields;
 }
@@ -158,6 +160,7 @@ void read_appliance(yaml_reader& r, const YAML::Node& n, appliance_config& out) 
     read_port(r, item, p, names, devices, out);
   });
   read_cores(r, n["cores"], out);
+  read_proxy(r, n["proxy"], out.services, out.proxy);
   const YAML::Node ports = n["ports"];
   if (is_null(ports) || (is_list(ports) && ports.size() == 0)) {
     r.error(ports.IsDefined() ? ports : n, "ravelin.ports: at least one port is needed");

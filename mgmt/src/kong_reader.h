@@ -80,5 +80,7 @@ void read_kong(kong_builder& b, const YAML::Node& root);
 void resolve_references(kong_builder& b);
 void read_appliance(yaml_reader& r, const YAML::Node& n, appliance_config& out);
 void read_services(yaml_reader& r, const YAML::Node& n, services_config& out);
+void read_proxy(yaml_reader& r, const YAML::Node& n, const services_config& services,
+                proxy_config& out);
 
 }  // namespace ravelin::mgmt

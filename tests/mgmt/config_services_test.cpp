@@ -76,5 +76,46 @@ TEST(config_services, bad_values_are_reported_in_place) {
   EXPECT_TRUE(has_error(r, 13, 5, "unknown key \"telnet\""));
 }
 
+TEST(config_proxy, defaults_follow_kong_proxy_listen) {
+  auto r = load(k_head);
+  ASSERT_TRUE(r.ok()) << all_errors(r);
+  const proxy_config& p = r.snapshot->appliance.proxy;
+  ASSERT_EQ(p.listen.size(), 2u);
+  EXPECT_EQ(p.listen[0].port, 80);
+  EXPECT_FALSE(p.listen[0].tls);
+  EXPECT_EQ(p.listen[1].port, 443);
+  EXPECT_TRUE(p.listen[1].tls);
+  EXPECT_EQ(p.max_request_line, 8192u);
+  EXPECT_TRUE(p.access_log.empty());
+}
+
+TEST(config_proxy, listeners_and_limits) {
+  auto r = load(std::string(k_head) +
+                "  proxy:\n"
+                "    listen: [{port: 8000, backlog: 128}]\n"
+                "    max_headers: 64\n"
+                "    access_log: /var/log/ravelin/access.log\n");
+  ASSERT_TRUE(r.ok()) << all_errors(r);
+  const proxy_config& p = r.snapshot->appliance.proxy;
+  ASSERT_EQ(p.listen.size(), 1u);
+  EXPECT_EQ(p.listen[0].port, 8000);
+  EXPECT_EQ(p.listen[0].backlog, 128u);
+  EXPECT_EQ(p.max_headers, 64u);
+  EXPECT_EQ(p.access_log, "/var/log/ravelin/access.log");
+}
+
+TEST(config_proxy, clashing_ports_are_refused) {
+  auto r = load(std::string(k_head) +
+                "  services: {echo: {port: 7}}\n"
+                "  proxy:\n"
+                "    listen: [{port: 80}, {port: 80}, {port: 7}, {tls: true}]\n"
+                "    max_request_line: 10\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(has_error(r, 7, 33, "port 80 is listed twice")) << all_errors(r);
+  EXPECT_TRUE(has_error(r, 7, 45, "used by a ravelin.services entry"));
+  EXPECT_TRUE(has_error(r, 7, 49, "missing required field \"port\""));
+  EXPECT_TRUE(has_error(r, 8, 23, "out of range"));
+}
+
 }  // namespace
 }  // namespace ravelin::mgmt

@@ -72,12 +72,30 @@ struct services_config {
   std::vector<forward_config> forward;
 };
 
+// One proxy listener (Kong's proxy_listen entry), bound on every port's address.
+struct listen_config {
+  uint16_t port = 0;
+  bool tls = false;          // terminated by the tls lcores (P7)
+  uint32_t backlog = 16384;  // handshakes in progress (Kong's backlog=)
+};
+
+// The HTTP proxy: listeners, limits the codec enforces, the access log.
+struct proxy_config {
+  std::vector<listen_config> listen{{80, false, 16384}, {443, true, 16384}};
+  uint32_t max_request_line = 8192;     // bytes; longer → 414
+  uint32_t max_header_bytes = 32768;    // all request headers; more → 431
+  uint32_t max_headers = 100;           // header fields; more → 431
+  uint32_t client_header_timeout_ms = 60000;  // slow headers → 408
+  std::string access_log;               // JSON lines file (Kong file-log shape); empty: off
+};
+
 struct appliance_config {
   std::vector<std::string> eal;  // extra EAL arguments, appended after the derived ones
   std::vector<port_config> ports;
   std::vector<core_config> cores;
   stack_config stack;
   services_config services;
+  proxy_config proxy;
 };
 
 struct config {
