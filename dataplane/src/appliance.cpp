@@ -5,8 +5,11 @@
 #include <memory>
 
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include "eal_session.h"
 #include "ports.h"
@@ -32,10 +35,29 @@ std::vector<tcpstack::interface_addr> interfaces_of(const mgmt::appliance_config
   return out;
 }
 
-tcpstack::stack_limits limits_of(const mgmt::stack_config& s) {
+tcpstack::stack_limits limits_of(const mgmt::appliance_config& cfg) {
   constexpr uint64_t k_ns_per_ms = 1'000'000;
-  return {s.arp_cache_entries, s.arp_reachable_ms * k_ns_per_ms, s.arp_retry_ms * k_ns_per_ms,
-          s.arp_max_retries};
+  const mgmt::stack_config& s = cfg.stack;
+  tcpstack::stack_limits l;
+  l.arp_cache_entries = s.arp_cache_entries;
+  l.arp_reachable_ns = s.arp_reachable_ms * k_ns_per_ms;
+  l.arp_retry_ns = s.arp_retry_ms * k_ns_per_ms;
+  l.arp_max_retries = s.arp_max_retries;
+  l.tcp_max_connections = s.tcp_max_connections;
+  l.tcp_max_half_open = s.tcp_max_half_open;
+  l.tcp_listen_backlog = s.tcp_listen_backlog;
+  l.tcp_send_buffer = s.tcp_send_buffer;
+  l.tcp_recv_buffer = s.tcp_recv_buffer;
+  l.tcp_syn_cookies = s.tcp_syn_cookies;
+  l.tcp_congestion_control = s.tcp_congestion_control == mgmt::stack_config::congestion::newreno
+                                 ? tcpstack::congestion_control::newreno
+                                 : tcpstack::congestion_control::cubic;
+  // RFC 9293 §3.7.1: the MSS we announce is what the smallest port MTU carries after the
+  // IPv4 and TCP headers.
+  uint16_t mtu = cfg.ports.empty() ? 1500 : cfg.ports.front().mtu;
+  for (const auto& p : cfg.ports) mtu = std::min(mtu, p.mtu);
+  l.tcp_mss = static_cast<uint16_t>(mtu - 40);
+  return l;
 }
 
 // One context per planned lcore, with its stack and queue ownership.
@@ -61,10 +83,63 @@ bool build_workers(const mgmt::appliance_config& cfg, const lcore_plan& plan,
       if (w->tx_queue_of_port[port_id] < 0) w->tx_queue_of_port[port_id] = q.queue;
     }
     rte_mempool* pool = a.queues.empty() ? ports.front().pool : ports[a.queues[0].port_index].pool;
-    w->stack = std::make_unique<tcpstack::stack>(interfaces, limits_of(cfg.stack), pool);
+    w->stack = std::make_unique<tcpstack::stack>(interfaces, limits_of(cfg), pool);
+    for (const auto& p : ports) w->stack->set_port_offloads(p.port_id, p.caps);
+    std::string error;
+    w->services = start_tcp_services(cfg.services, *w->stack, cfg.stack.tcp_max_connections,
+                                     w->counters, error);
+    if (w->services == nullptr) {
+      std::fprintf(stderr, "ravelin: lcore %u: %s\n", a.lcore, error.c_str());
+      return false;
+    }
     out.push_back(std::move(w));
   }
   return true;
+}
+
+// Several io lcores: give each an inbox ring and the shared steering table (dispatch.h).
+bool connect_dispatch(std::vector<std::unique_ptr<worker_context>>& workers,
+                      const std::vector<port_state>& ports) {
+  std::vector<worker_context*> io;
+  for (auto& w : workers) {
+    if (!w->rx.empty()) io.push_back(w.get());
+  }
+  if (io.size() < 2) return true;
+  constexpr unsigned k_inbox_size = 4096;
+  std::vector<rte_ring*> inboxes;
+  for (auto* w : io) {
+    const std::string name = "rv_inbox_" + std::to_string(w->lcore);
+    rte_ring* r = rte_ring_create(name.c_str(), k_inbox_size, rte_lcore_to_socket_id(w->lcore),
+                                  RING_F_SC_DEQ);
+    if (r == nullptr) {
+      std::fprintf(stderr, "ravelin: cannot create ring %s: %s\n", name.c_str(),
+                   rte_strerror(rte_errno));
+      return false;
+    }
+    w->dispatch.inbox = r;
+    inboxes.push_back(r);
+  }
+  const auto reta = worker_reta(static_cast<uint16_t>(io.size()));
+  for (uint16_t i = 0; i < io.size(); ++i) {
+    dispatcher& d = io[i]->dispatch;
+    d.steering.key.assign(tcpstack::k_default_rss_key.begin(), tcpstack::k_default_rss_key.end());
+    d.steering.reta = reta;
+    d.steering.queue = i;
+    d.peers = inboxes;
+    d.copy_pool = ports[0].pool;
+    for (const auto& p : ports) io[i]->stack->tcp().set_rss(p.port_id, d.steering);
+  }
+  return true;
+}
+
+void release_dispatch(std::vector<std::unique_ptr<worker_context>>& workers) {
+  for (auto& w : workers) {
+    if (w->dispatch.inbox == nullptr) continue;
+    void* m = nullptr;
+    while (rte_ring_dequeue(w->dispatch.inbox, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+    rte_ring_free(w->dispatch.inbox);
+    w->dispatch.inbox = nullptr;
+  }
 }
 
 int run_workers(std::vector<std::unique_ptr<worker_context>>& workers) {
@@ -115,7 +190,7 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
   int rc = 1;
   if (!start_ports(ac, ports, error)) {
     std::fprintf(stderr, "ravelin: %s\n", error.c_str());
-  } else if (build_workers(ac, plan, ports, workers)) {
+  } else if (build_workers(ac, plan, ports, workers) && connect_dispatch(workers, ports)) {
     for (const auto& w : workers) registry.attach(w->lcore, &w->counters, &w->stack->counters());
     for (std::size_t i = 0; i < ports.size(); ++i) {
       const auto& m = ports[i].mac.addr_bytes;
@@ -130,6 +205,7 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
     std::fflush(stdout);
   }
   unregister_telemetry();
+  release_dispatch(workers);
   workers.clear();
   stop_ports(ports);
   return rc;

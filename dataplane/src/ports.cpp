@@ -14,6 +14,23 @@ std::string dpdk_error(const char* what, const std::string& port, int rc) {
   return std::string(what) + " on port " + port + ": " + rte_strerror(-rc);
 }
 
+// Switches on the offloads tcpstack uses when the device has them: TCP sends chains of a
+// header mbuf and indirect payload mbufs (multi-segment tx), and checksums and TSO save
+// per-segment work. Everything else stays off.
+rte_eth_conf offload_conf(port_state& st) {
+  st.caps = hw::probe_port(st.port_id);
+  hw::port_capabilities& c = st.caps;
+  rte_eth_conf conf{};
+  conf.txmode.offloads = c.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+  if (c.tx_ipv4_cksum) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+  if (c.tx_tcp_cksum) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+  if (c.tso) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+  if (c.rx_ipv4_cksum) conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
+  if (c.rx_tcp_cksum) conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+  c.rx_udp_cksum = c.tx_udp_cksum = false;
+  return conf;
+}
+
 bool start_one(const mgmt::port_config& pc, unsigned mbufs, port_state& st, std::string& error) {
   const std::string name = device_port_name(pc.device);
   if (rte_eth_dev_get_port_by_name(name.c_str(), &st.port_id) != 0) {
@@ -41,7 +58,7 @@ bool start_one(const mgmt::port_config& pc, unsigned mbufs, port_state& st, std:
     error = "port " + pc.name + ": cannot create mbuf pool: " + rte_strerror(rte_errno);
     return false;
   }
-  rte_eth_conf conf{};
+  rte_eth_conf conf = offload_conf(st);
   if (int rc = rte_eth_dev_configure(st.port_id, pc.queues, pc.queues, &conf); rc != 0) {
     error = dpdk_error("rte_eth_dev_configure", pc.name, rc);
     return false;

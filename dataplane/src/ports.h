@@ -9,6 +9,7 @@
 #include <rte_ether.h>
 #include <rte_mempool.h>
 
+#include "ravelin/hw/port_caps.h"
 #include "ravelin/mgmt/config.h"
 
 namespace ravelin::dataplane {
@@ -19,6 +20,9 @@ struct port_state {
   rte_ether_addr mac{};
   rte_mempool* pool = nullptr;
   bool started = false;
+  // What the device offers, with the checksum/TSO flags narrowed to the offloads that were
+  // switched on: what tcpstack may rely on.
+  hw::port_capabilities caps;
 };
 
 // On failure returns false and sets `error`; ports already started stay in `out` so that

@@ -2,12 +2,12 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_ring.h>
 
 namespace ravelin::dataplane {
 namespace {
 
 constexpr uint16_t k_burst = 32;
-constexpr uint64_t k_timer_period_ns = 1'000'000;  // ARP retries need millisecond resolution
 
 // Converts TSC ticks to nanoseconds with one multiply and shift: ns = tsc * mult >> 32.
 class tsc_clock {
@@ -22,9 +22,11 @@ class tsc_clock {
   unsigned __int128 mult_;
 };
 
-void flush_port(worker_context& w, uint16_t port_id) {
+// Returns the packets the stack had queued for the port (sent or dropped).
+uint32_t flush_port(worker_context& w, uint16_t port_id) {
   tcpstack::tx_batch& batch = w.stack->output(port_id);
-  if (batch.count == 0) return;
+  if (batch.count == 0) return 0;
+  const uint32_t queued = batch.count;
   const int32_t q = port_id < w.tx_queue_of_port.size() ? w.tx_queue_of_port[port_id] : -1;
   uint16_t sent = 0;
   if (q >= 0) sent = rte_eth_tx_burst(port_id, static_cast<uint16_t>(q), batch.pkts, batch.count);
@@ -34,6 +36,21 @@ void flush_port(worker_context& w, uint16_t port_id) {
   }
   w.counters.add(counter::port_tx_packets, sent);
   batch.clear();
+  return queued;
+}
+
+// Frames other workers passed here: fed to the stack in runs of the same port.
+uint32_t drain_inbox(worker_context& w, rte_mbuf** pkts, uint64_t now_ns) {
+  const unsigned n = rte_ring_sc_dequeue_burst(w.dispatch.inbox, reinterpret_cast<void**>(pkts),
+                                               k_burst, nullptr);
+  unsigned start = 0;
+  for (unsigned i = 1; i <= n; ++i) {
+    if (i == n || pkts[i]->port != pkts[start]->port) {
+      w.stack->input(pkts[start]->port, pkts + start, static_cast<uint16_t>(i - start), now_ns);
+      start = i;
+    }
+  }
+  return n;
 }
 
 }  // namespace
@@ -41,7 +58,6 @@ void flush_port(worker_context& w, uint16_t port_id) {
 int worker_main(void* arg) {
   auto& w = *static_cast<worker_context*>(arg);
   const tsc_clock clock;
-  uint64_t next_timer_ns = 0;
   rte_mbuf* pkts[k_burst];
 
   while (!w.stop->load(std::memory_order_relaxed)) {
@@ -52,15 +68,16 @@ int worker_main(void* arg) {
       const uint16_t n = rte_eth_rx_burst(rx.port_id, rx.queue, pkts, k_burst);
       if (n == 0) continue;
       w.counters.add(counter::port_rx_packets, n);
-      w.stack->input(rx.port_id, pkts, n, now_ns);
       handled += n;
+      const uint16_t mine = w.dispatch.active() ? w.dispatch.steer(pkts, n, w.counters) : n;
+      if (mine != 0) w.stack->input(rx.port_id, pkts, mine, now_ns);
     }
-    if (now_ns >= next_timer_ns) {
-      w.stack->poll(now_ns);
-      next_timer_ns = now_ns + k_timer_period_ns;
-    }
+    if (w.dispatch.active()) handled += drain_inbox(w, pkts, now_ns);
+    // Timers and deferred TCP output; cheap when nothing is due.
+    w.stack->poll(now_ns);
+    // An iteration that only transmits (a retransmission, a resumed send) is work too.
     for (uint16_t port_id = 0; port_id < w.tx_queue_of_port.size(); ++port_id) {
-      flush_port(w, port_id);
+      handled += flush_port(w, port_id);
     }
     w.counters.add(counter::loop_polls);
     if (handled != 0) {

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "ravelin/dataplane/counters.h"
+#include "dispatch.h"
 #include "ravelin/tcpstack/stack.h"
+#include "services/services.h"
 
 namespace ravelin::dataplane {
 
@@ -21,8 +23,10 @@ struct worker_context {
   unsigned lcore = 0;
   std::vector<worker_queue> rx;           // queues this lcore polls
   std::vector<int32_t> tx_queue_of_port;  // by port id: the tx queue this lcore owns, or -1
-  std::unique_ptr<tcpstack::stack> stack;
   counter_set counters;
+  dispatcher dispatch;  // active when several io lcores share the ports
+  std::unique_ptr<tcpstack::stack> stack;
+  std::unique_ptr<tcp_services> services;  // after stack: destroyed before it
   const std::atomic<bool>* stop = nullptr;
 };
 

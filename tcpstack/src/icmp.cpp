@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "internal/checksum.h"
 #include "internal/stack_impl.h"
 #include "internal/wire.h"
 
@@ -17,7 +18,7 @@ void stack::impl::icmp_input(uint16_t port_id, rte_mbuf* m, uint32_t ip_header_l
   // segment because it is rewritten there; the data may span segments.
   if (icmp_len < internal::k_icmp_header_len ||
       rte_pktmbuf_data_len(m) < icmp_off + internal::k_icmp_header_len ||
-      rte_raw_cksum_mbuf(m, icmp_off, icmp_len, &sum) != 0 || !internal::checksum_ok(sum)) {
+      !internal::chain_sum(m, icmp_off, icmp_len, sum) || !internal::checksum_ok(sum)) {
     drop(m, counter::icmp_rx_malformed);
     return;
   }

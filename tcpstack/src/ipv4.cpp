@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "internal/stack_impl.h"
+#include "internal/tcp_engine.h"
 #include "internal/wire.h"
 
 namespace ravelin::tcpstack {
@@ -64,7 +65,6 @@ bool stack::impl::is_bad_source(uint16_t port_id, uint32_t src) const {
 }
 
 void stack::impl::ipv4_input(uint16_t port_id, rte_mbuf* m, uint64_t now_ns) {
-  (void)now_ns;  // reassembly and TCP timers will want it
   counters_.add(counter::ipv4_rx_packets);
   const uint32_t payload_len = rte_pktmbuf_pkt_len(m) - internal::k_eth_header_len;
   // The whole header must sit in the first segment; PMDs always put it there.
@@ -129,8 +129,7 @@ void stack::impl::ipv4_input(uint16_t port_id, rte_mbuf* m, uint64_t now_ns) {
       icmp_input(port_id, m, header_len, dst);
       return;
     case internal::k_proto_tcp:
-      // Dispatch point for TCP (its own issue); until then it is an unknown protocol.
-      drop(m, counter::ipv4_rx_unknown_protocol);
+      tcp_->input(port_id, m, header_len, dst == dst_class::unicast, now_ns);
       return;
     default:
       // RFC 1122 §3.2.2.1 would have us send Protocol Unreachable; not yet, just count.
@@ -145,47 +144,48 @@ bool stack::impl::ipv4_send(rte_mbuf* m, uint64_t now_ns) {
     return false;
   }
   const auto* ip = rte_pktmbuf_mtod(m, const rte_ipv4_hdr*);
-  const uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
-  const uint32_t src = rte_be_to_cpu_32(ip->src_addr);
-  // Route (RFC 1122 §3.3.1.1): on-link when the destination shares an interface's prefix,
-  // else through a gateway, preferring the one of the interface that owns the source.
-  int iface = -1;
-  uint32_t next_hop = dst;
-  bool broadcast = false;
-  for (std::size_t i = 0; i < interfaces_.size() && iface < 0; ++i) {
-    const interface_addr& ifa = interfaces_[i];
-    const uint32_t mask = netmask(ifa.prefix_length);
-    if ((dst & mask) == (ifa.address & mask)) {
-      iface = static_cast<int>(i);
-      broadcast = is_directed_broadcast(ifa, dst);
-    } else if (dst == internal::k_ipv4_limited_broadcast && ifa.address == src) {
-      iface = static_cast<int>(i);
-      broadcast = true;
-    }
+  const route_result r = route(rte_be_to_cpu_32(ip->dst_addr), rte_be_to_cpu_32(ip->src_addr));
+  if (r.iface < 0) {
+    drop(m, counter::ipv4_tx_no_route);
+    return false;
   }
-  if (iface < 0) {
-    for (std::size_t i = 0; i < interfaces_.size(); ++i) {
-      const interface_addr& ifa = interfaces_[i];
-      if (ifa.gateway == 0) continue;
-      if (iface < 0 || ifa.address == src) iface = static_cast<int>(i);
-    }
-    if (iface < 0) {
-      drop(m, counter::ipv4_tx_no_route);
-      return false;
-    }
-    next_hop = interfaces_[iface].gateway;
-  }
-  const interface_addr& out = interfaces_[iface];
+  const interface_addr& out = interfaces_[r.iface];
   rte_ether_hdr* eth = eth_prepend(m, out.mac, RTE_ETHER_TYPE_IPV4);
   if (eth == nullptr) return false;
   m->l2_len = sizeof(rte_ether_hdr);
-  if (broadcast) {
+  if (r.broadcast) {
     std::memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
     emit(out.port_id, m);
     return true;
   }
-  arp_output(static_cast<uint16_t>(iface), next_hop, m, now_ns);
+  arp_output(static_cast<uint16_t>(r.iface), r.next_hop, m, now_ns);
   return true;
+}
+
+stack::impl::route_result stack::impl::route(uint32_t dst, uint32_t src) const {
+  // RFC 1122 §3.3.1.1: on-link when the destination shares an interface's prefix, else
+  // through a gateway, preferring the one of the interface that owns the source.
+  route_result r;
+  r.next_hop = dst;
+  for (std::size_t i = 0; i < interfaces_.size() && r.iface < 0; ++i) {
+    const interface_addr& ifa = interfaces_[i];
+    const uint32_t mask = netmask(ifa.prefix_length);
+    if ((dst & mask) == (ifa.address & mask)) {
+      r.iface = static_cast<int>(i);
+      r.broadcast = is_directed_broadcast(ifa, dst);
+    } else if (dst == internal::k_ipv4_limited_broadcast && ifa.address == src) {
+      r.iface = static_cast<int>(i);
+      r.broadcast = true;
+    }
+  }
+  if (r.iface >= 0) return r;
+  for (std::size_t i = 0; i < interfaces_.size(); ++i) {
+    const interface_addr& ifa = interfaces_[i];
+    if (ifa.gateway == 0) continue;
+    if (r.iface < 0 || ifa.address == src) r.iface = static_cast<int>(i);
+  }
+  if (r.iface >= 0) r.next_hop = interfaces_[r.iface].gateway;
+  return r;
 }
 
 }  // namespace ravelin::tcpstack

@@ -106,7 +106,7 @@ class Topology:
 class Appliance:
     """One ravelin process inside a namespace, with its config and telemetry socket."""
 
-    def __init__(self, topo, ns, ports, extra_yaml="", lcore=1, eal_extra=()):
+    def __init__(self, topo, ns, ports, extra_yaml="", lcore=1, eal_extra=(), lcores=None):
         self.topo = topo
         self.ns = ns
         self.prefix = f"rvtest{topo.id}"
@@ -116,7 +116,7 @@ class Appliance:
         eal = ["--no-huge", "-m", "256", "--no-pci", f"--file-prefix={self.prefix}",
                "--log-level=*:notice"] + list(eal_extra)
         with open(self.config_path, "w") as f:
-            f.write(render_config(ports, eal, lcore) + extra_yaml)
+            f.write(render_config(ports, eal, lcores or [lcore]) + extra_yaml)
         self.proc = None
         self.output = ""
 
@@ -167,16 +167,20 @@ class Appliance:
         return rc
 
 
-def render_config(ports, eal, lcore):
-    """ports: list of dicts {name, iface, address, gateway?}."""
+def render_config(ports, eal, lcores):
+    """ports: list of dicts {name, iface, address, gateway?, index?, queues?}; every lcore
+    gets the io role, and the port's queues are spread over them."""
     lines = ['_format_version: "3.0"', "ravelin:", f"  eal: {json.dumps(eal)}", "  ports:"]
     for p in ports:
+        queues = p.get("queues", 1)
+        qpairs = f",qpairs={queues}" if queues > 1 else ""
         lines += [f"    - name: {p['name']}",
-                  f"      device: \"net_af_packet{p.get('index', 0)},iface={p['iface']}\"",
-                  f"      address: {p['address']}"]
+                  f"      device: \"net_af_packet{p.get('index', 0)},iface={p['iface']}{qpairs}\"",
+                  f"      address: {p['address']}",
+                  f"      queues: {queues}"]
         if p.get("gateway"):
             lines.append(f"      gateway: {p['gateway']}")
-    lines += ["  cores:", f"    - {{lcore: {lcore}, roles: [io]}}", ""]
+    lines += ["  cores:"] + [f"    - {{lcore: {c}, roles: [io]}}" for c in lcores] + [""]
     return "\n".join(lines)
 
 

@@ -1,5 +1,5 @@
 // The state behind tcpstack::stack and the per-layer entry points, each implemented in the
-// file of its layer (ethernet.cpp, arp.cpp, ipv4.cpp, icmp.cpp). Everything is sized in the
+// file of its layer (ethernet.cpp, arp.cpp, ipv4.cpp, icmp.cpp; TCP in tcp_engine.h). Everything is sized in the
 // constructor; the packet paths only index into it.
 #pragma once
 
@@ -17,11 +17,24 @@
 
 namespace ravelin::tcpstack {
 
+namespace internal {
+class tcp_engine;
+}
+
 struct stack::impl {
   // What the Ethernet layer needs to know about one DPDK port.
   struct port_info {
     bool configured = false;  // some interface lives on this port
     rte_ether_addr mac{};     // the port's address, from its first interface
+    bool tx_ipv4_cksum = false;  // offloads TCP may use (set_port_offloads)
+    bool tx_tcp_cksum = false;
+  };
+
+  // Where a datagram to some destination leaves (RFC 1122 §3.3.1.1).
+  struct route_result {
+    int iface = -1;  // index into interfaces_; -1: no route
+    uint32_t next_hop = 0;
+    bool broadcast = false;
   };
 
   // The classes of IPv4 destination we accept (RFC 1122 §3.2.1.3, §3.3.6).
@@ -59,6 +72,7 @@ struct stack::impl {
   // ipv4.cpp
   void ipv4_input(uint16_t port_id, rte_mbuf* m, uint64_t now_ns);
   bool ipv4_send(rte_mbuf* m, uint64_t now_ns);
+  route_result route(uint32_t dst, uint32_t src) const;
   dst_class classify_dst(uint16_t port_id, uint32_t dst) const;
   bool is_bad_source(uint16_t port_id, uint32_t src) const;
 
@@ -74,6 +88,7 @@ struct stack::impl {
   rte_mempool* pool_;
   counter_set& counters_;
   uint32_t sweep_cursor_ = 0;  // where poll() resumes its sweep for expired entries
+  std::unique_ptr<internal::tcp_engine> tcp_;
 };
 
 }  // namespace ravelin::tcpstack

@@ -11,7 +11,13 @@ namespace ravelin::dataplane {
   X(port_tx_dropped, "packets dropped: NIC tx queue full")               \
   X(loop_polls, "main loop iterations")                                  \
   X(busy_polls, "main loop iterations that handled at least one packet") \
-  X(busy_cycles, "TSC cycles spent in iterations that handled work (idle polls excluded)")
+  X(busy_cycles, "TSC cycles spent in iterations that handled work (idle polls excluded)")  \
+  X(dispatch_passed, "TCP frames received here and passed to the lcore owning the flow")  \
+  X(dispatch_arp_copies, "ARP frames copied to another lcore (each keeps its own cache)")  \
+  X(dispatch_dropped, "frames dropped: owner's inbox ring full or no mbuf for an ARP copy") \
+  X(forward_accepted, "forwarder: client connections spliced onto a backend connection")  \
+  X(forward_no_pair, "forwarder: client connections reset, all forwarding slots in use")  \
+  X(forward_backend_failed, "forwarder: backend connect failed or reset; client reset")
 
 RAVELIN_DEFINE_COUNTERS(RAVELIN_DATAPLANE_COUNTERS);
 
