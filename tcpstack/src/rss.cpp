@@ -13,11 +13,10 @@ const std::array<uint8_t, 40> k_default_rss_key = {
     0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
     0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
 
-uint32_t toeplitz_ipv4_tcp(const uint8_t* key, uint32_t src_ip, uint32_t dst_ip,
-                           uint16_t src_port, uint16_t dst_port) {
+uint32_t toeplitz_ipv4_tcp(const uint8_t* key, uint32_t src_ip, uint32_t dst_ip, uint16_t src_port,
+                           uint16_t dst_port) {
   // rte_ipv4_tuple's word order: src, dst, then sport in the high half of the third word.
-  uint32_t tuple[RTE_THASH_V4_L4_LEN] = {src_ip, dst_ip,
-                                         (uint32_t{src_port} << 16) | dst_port};
+  uint32_t tuple[RTE_THASH_V4_L4_LEN] = {src_ip, dst_ip, (uint32_t{src_port} << 16) | dst_port};
   return rte_softrss(tuple, RTE_THASH_V4_L4_LEN, key);
 }
 
@@ -58,11 +57,11 @@ int dispatch_queue(const rss_config& cfg, const rte_mbuf* frame) {
       rte_pktmbuf_data_len(frame) < k_eth + ihl + sizeof(rte_tcp_hdr)) {
     return -1;
   }
-  const auto* tcp = reinterpret_cast<const rte_tcp_hdr*>(reinterpret_cast<const uint8_t*>(ip) + ihl);
-  const uint32_t h = toeplitz_ipv4_tcp(cfg.key.data(), rte_be_to_cpu_32(ip->src_addr),
-                                       rte_be_to_cpu_32(ip->dst_addr),
-                                       rte_be_to_cpu_16(tcp->src_port),
-                                       rte_be_to_cpu_16(tcp->dst_port));
+  const auto* tcp =
+      reinterpret_cast<const rte_tcp_hdr*>(reinterpret_cast<const uint8_t*>(ip) + ihl);
+  const uint32_t h = toeplitz_ipv4_tcp(
+      cfg.key.data(), rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_32(ip->dst_addr),
+      rte_be_to_cpu_16(tcp->src_port), rte_be_to_cpu_16(tcp->dst_port));
   return rss_queue(cfg, h);
 }
 

@@ -77,6 +77,8 @@ void stack::set_port_offloads(uint16_t port_id, const hw::port_capabilities& cap
   if (port_id >= RTE_MAX_ETHPORTS) return;
   impl_->ports_[port_id].tx_ipv4_cksum = caps.tx_ipv4_cksum;
   impl_->ports_[port_id].tx_tcp_cksum = caps.tx_tcp_cksum;
+  impl_->ports_[port_id].tso =
+      impl_->limits_.tcp_tso && caps.tso && caps.tx_tcp_cksum && caps.tx_ipv4_cksum;
 }
 
 uint32_t stack::held_mbufs() const {

@@ -30,7 +30,8 @@ uint32_t mac24(const sip_key& key, const segment& seg, uint32_t peer_isn, uint64
 void tcp_engine::send_cookie(uint16_t port_id, const segment& seg) {
   counters_.add(counter::tcp_syn_cookies_sent);
   const uint64_t period = now_ns_ / k_period_ns;
-  const uint16_t peer_mss = std::min<uint16_t>(seg.opt.mss != 0 ? seg.opt.mss : 536, limits_.tcp_mss);
+  const uint16_t peer_mss =
+      std::min<uint16_t>(seg.opt.mss != 0 ? seg.opt.mss : 536, limits_.tcp_mss);
   uint32_t index = 0;
   for (uint32_t i = 0; i < 8; ++i) {
     if (k_mss_table[i] <= peer_mss) index = i;
@@ -65,7 +66,8 @@ bool tcp_engine::cookie_accept(uint16_t port_id, listener& l, uint32_t li, segme
   bool valid = false;
   for (uint64_t age = 0; age < 2 && !valid && age <= now_period; ++age) {
     const uint64_t p = now_period - age;
-    valid = (p & 31) == ((cookie >> 3) & 31) && mac24(secret_, seg, peer_isn, p, index) == cookie >> 8;
+    valid =
+        (p & 31) == ((cookie >> 3) & 31) && mac24(secret_, seg, peer_isn, p, index) == cookie >> 8;
   }
   if (!valid) return false;
   tcb* tp = alloc_tcb();

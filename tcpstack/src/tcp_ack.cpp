@@ -122,8 +122,8 @@ void tcp_engine::new_ack(tcb& t, const segment& seg, uint32_t acked) {
       // RFC 6582 §3.2 step 5, partial ACK: retransmit the next hole, deflate the window by
       // what was acknowledged and add back one SMSS.
       retransmit(t, t.snd_una);
-      t.cwnd = (t.cwnd > data_acked ? t.cwnd - data_acked : 0) +
-               (data_acked >= t.smss ? t.smss : 0);
+      t.cwnd =
+          (t.cwnd > data_acked ? t.cwnd - data_acked : 0) + (data_acked >= t.smss ? t.smss : 0);
       t.cwnd = std::max<uint32_t>(t.cwnd, t.smss);
     }
   } else if (data_acked != 0) {

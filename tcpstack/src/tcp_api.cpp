@@ -20,11 +20,16 @@ void tcp_handler::on_closed(conn_id, void*, close_reason) {}
 
 const char* to_string(close_reason r) {
   switch (r) {
-    case close_reason::normal: return "normal";
-    case close_reason::reset: return "reset";
-    case close_reason::refused: return "refused";
-    case close_reason::timed_out: return "timed_out";
-    case close_reason::aborted: return "aborted";
+    case close_reason::normal:
+      return "normal";
+    case close_reason::reset:
+      return "reset";
+    case close_reason::refused:
+      return "refused";
+    case close_reason::timed_out:
+      return "timed_out";
+    case close_reason::aborted:
+      return "aborted";
   }
   return "?";
 }
@@ -84,7 +89,8 @@ conn_id tcp_endpoint::connect(uint32_t remote_ip, uint16_t remote_port, tcp_hand
   const uint32_t local_ip = options.local_ip != 0 ? options.local_ip : ifa.address;
   const uint16_t port =
       options.local_port != 0
-          ? (e.claim_port(local_ip, options.local_port, remote_ip, remote_port) ? options.local_port : 0)
+          ? (e.claim_port(local_ip, options.local_port, remote_ip, remote_port) ? options.local_port
+                                                                                : 0)
           : e.pick_port(ifa.port_id, local_ip, remote_ip, remote_port);
   if (port == 0) {
     e.counters_.add(counter::tcp_ports_exhausted);
@@ -267,13 +273,20 @@ bool tcp_endpoint::set_congestion_control(conn_id c, congestion_control cc) {
   return true;
 }
 
+bool tcp_endpoint::set_nagle(conn_id c, bool on) {
+  tcb* t = engine_->lookup(c);
+  if (t == nullptr) return false;
+  t->nagle = on;
+  if (!on) engine_->after_app_call(*t);
+  return true;
+}
+
 bool tcp_endpoint::info(conn_id c, conn_info& out) const {
   const tcb* t = engine_->lookup(c);
   if (t == nullptr) return false;
-  out = {t->state,     t->local_ip,   t->local_port, t->remote_ip, t->remote_port,
-         t->smss,      t->sack_ok,    t->ts_ok,      t->snd_wscale, t->rcv_wscale,
-         t->snd_wnd,   t->cwnd,       t->ssthresh,   t->srtt_ns,   t->rto_ns,
-         t->sndq.bytes, t->rcvq.bytes, t->retransmits};
+  out = {t->state,    t->local_ip, t->local_port, t->remote_ip,  t->remote_port, t->smss,
+         t->sack_ok,  t->ts_ok,    t->snd_wscale, t->rcv_wscale, t->snd_wnd,     t->cwnd,
+         t->ssthresh, t->srtt_ns,  t->rto_ns,     t->sndq.bytes, t->rcvq.bytes,  t->retransmits};
   return true;
 }
 
@@ -359,12 +372,11 @@ uint16_t tcp_engine::pick_port(uint16_t port_id, uint32_t local_ip, uint32_t rem
   const uint32_t offset = static_cast<uint32_t>(siphash(secret_, {remote_ip, remote_port, 7}));
   const uint16_t start = static_cast<uint16_t>(first + (offset + next_port_++) % span);
   const rss_config& rss = port_id < rss_.size() ? rss_[port_id] : rss_[0];
-  return choose_local_port(rss, local_ip, remote_ip, remote_port, first, last, start, span,
-                           [&](uint16_t p) {
-                             return table_.find({local_ip, remote_ip, p, remote_port},
-                                                tcbs_.data()) == k_none &&
-                                    find_listener(p) < 0;
-                           });
+  return choose_local_port(
+      rss, local_ip, remote_ip, remote_port, first, last, start, span, [&](uint16_t p) {
+        return table_.find({local_ip, remote_ip, p, remote_port}, tcbs_.data()) == k_none &&
+               find_listener(p) < 0;
+      });
 }
 
 }  // namespace ravelin::tcpstack::internal

@@ -15,7 +15,9 @@ uint8_t* put16(uint8_t* p, uint16_t v) {
   p[1] = static_cast<uint8_t>(v);
   return p + 2;
 }
-uint8_t* put32(uint8_t* p, uint32_t v) { return put16(put16(p, static_cast<uint16_t>(v >> 16)), static_cast<uint16_t>(v)); }
+uint8_t* put32(uint8_t* p, uint32_t v) {
+  return put16(put16(p, static_cast<uint16_t>(v >> 16)), static_cast<uint16_t>(v));
+}
 
 // One option of kind `kind` and total length `olen` whose body starts at `b`.
 bool take_option(uint8_t kind, uint8_t olen, const uint8_t* b, bool syn, tcp_options& out) {
@@ -73,8 +75,10 @@ bool parse_options(const uint8_t* p, uint32_t len, bool syn, tcp_options& out) {
 uint32_t options_length(const option_set& o) {
   uint32_t n = 0;
   if (o.mss != 0) n += 4;
-  if (o.timestamp) n += k_ts_option_len;            // SACK-permitted rides in its NOPs
-  else if (o.sack_permitted) n += 4;
+  if (o.timestamp)
+    n += k_ts_option_len;  // SACK-permitted rides in its NOPs
+  else if (o.sack_permitted)
+    n += 4;
   if (o.wscale != 0xff) n += 4;
   if (o.sack_count != 0) {
     const uint32_t room = (k_max_options_len - n - 4) / 8;

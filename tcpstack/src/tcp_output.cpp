@@ -14,8 +14,8 @@ constexpr uint8_t k_psh = 0x08;
 constexpr uint8_t k_fin = 0x01;
 
 bool may_send_data(tcp_state s) {
-  return s == tcp_state::established || s == tcp_state::close_wait ||
-         s == tcp_state::fin_wait_1 || s == tcp_state::closing || s == tcp_state::last_ack;
+  return s == tcp_state::established || s == tcp_state::close_wait || s == tcp_state::fin_wait_1 ||
+         s == tcp_state::closing || s == tcp_state::last_ack;
 }
 
 }  // namespace
@@ -48,8 +48,8 @@ void tcp_engine::output(tcb& t) {
       start_rto(t);  // RFC 6298 §5.1: outstanding data always has a timer
     } else if (seq_lt(t.snd_nxt, data_end)) {
       t.rtx = rtx_kind::persist;
-      t.rtx_at = now_ns_ + std::min(t.rto_ns << std::min<uint8_t>(t.backoff, 16),
-                                    limits_.tcp_rto_max_ns);
+      t.rtx_at =
+          now_ns_ + std::min(t.rto_ns << std::min<uint8_t>(t.backoff, 16), limits_.tcp_rto_max_ns);
     }
   }
   arm(t);
@@ -65,20 +65,24 @@ bool tcp_engine::send_new_data(tcb& t) {
     const uint32_t data_end = t.sndq_seq + t.sndq.bytes;
     const uint32_t avail = seq_lt(t.snd_nxt, data_end) ? data_end - t.snd_nxt : 0;
     const bool fin_next = t.fin_queued && t.snd_nxt == data_end;
-    const uint32_t flight =
-        t.in_recovery && t.sack_ok ? pipe(t) : t.snd_nxt - t.snd_una;
+    const uint32_t flight = t.in_recovery && t.sack_ok ? pipe(t) : t.snd_nxt - t.snd_una;
     const uint32_t cc_room = t.cwnd > flight ? t.cwnd - flight : 0;
     const uint32_t right = t.snd_una + t.snd_wnd;
     const uint32_t peer_room = seq_lt(t.snd_nxt, right) ? right - t.snd_nxt : 0;
-    const uint32_t len = std::min({avail, cc_room, peer_room, uint32_t{t.smss}});
+    // With TSO one segment may carry many MSS; SACK blocks would not fit beside it.
+    const uint32_t seg_max = t.ooo_head == k_none ? max_payload(t) : t.smss;
+    uint32_t len = std::min({avail, cc_room, peer_room, seg_max});
+    if (len > t.smss) len -= len % t.smss;  // TSO: whole segments, the NIC cuts them
     if (len == 0 && !fin_next) break;
-    // Sender SWS avoidance without Nagle: a short segment only when it carries the last
-    // queued byte or at least half the largest window the peer has offered.
+    // Sender SWS avoidance (RFC 9293 §3.8.6.2.1): a short segment only when it carries the
+    // last queued byte or at least half the largest window the peer has offered...
     if (len != 0 && len < avail && len < t.smss && len < t.max_snd_wnd / 2) break;
+    // ...and with Nagle on (RFC 9293 §3.7.4), not while earlier data is unacknowledged.
+    if (t.nagle && len != 0 && len < t.smss && t.snd_una != t.snd_max) break;
     const bool last = t.snd_nxt + len == data_end;
     const bool fin = t.fin_queued && last;
-    const uint8_t flags = static_cast<uint8_t>(k_ack | (len != 0 && last ? k_psh : 0) |
-                                               (fin ? k_fin : 0));
+    const uint8_t flags =
+        static_cast<uint8_t>(k_ack | (len != 0 && last ? k_psh : 0) | (fin ? k_fin : 0));
     const bool again = seq_lt(t.snd_nxt, t.snd_max);
     if (!send_segment(t, t.snd_nxt, len, flags)) break;
     if (again) {
@@ -109,8 +113,7 @@ bool tcp_engine::sack_retransmit(tcb& t) {
     if (t.cwnd < p + t.smss) break;
     const uint32_t n = holes(t, h, k_scoreboard_ranges + 1);
     const uint32_t data_end = t.sndq_seq + t.sndq.bytes;
-    const bool new_data = seq_lt(t.snd_max, data_end) &&
-                          seq_lt(t.snd_max, t.snd_una + t.snd_wnd);
+    const bool new_data = seq_lt(t.snd_max, data_end) && seq_lt(t.snd_max, t.snd_una + t.snd_wnd);
     uint32_t seq = 0;
     bool found = false;
     for (uint32_t i = 0; i < n && !found; ++i) {

@@ -73,8 +73,7 @@ uint32_t tcp_engine::holes(const tcb& t, hole* out, uint32_t max) const {
     if (seq_lt(start, r.start)) {
       // IsLost(): DupThresh discontiguous SACKed ranges above, or more than
       // (DupThresh - 1) * SMSS bytes SACKed above.
-      const bool lost =
-          above_ranges >= k_dup_thresh || above_bytes > (k_dup_thresh - 1) * t.smss;
+      const bool lost = above_ranges >= k_dup_thresh || above_bytes > (k_dup_thresh - 1) * t.smss;
       out[n++] = {start, r.start, lost};
     }
     above_bytes -= r.end - r.start;

@@ -20,8 +20,8 @@ constexpr uint8_t k_syn = 0x02;
 constexpr uint8_t k_rst = 0x04;
 constexpr uint8_t k_ack = 0x10;
 constexpr uint32_t k_tcp_header = 20;
-constexpr uint32_t k_copy_max = 256;    // payloads this small are copied behind the headers
-constexpr uint32_t k_max_pieces = 8;    // more queue segments than this: copy (NIC segment limits)
+constexpr uint32_t k_copy_max = 256;  // payloads this small are copied behind the headers
+constexpr uint32_t k_max_pieces = 8;  // more queue segments than this: copy (NIC segment limits)
 
 struct header_fields {
   uint32_t src_ip, dst_ip;
@@ -63,13 +63,24 @@ rte_mbuf* build_headers(rte_mempool* pool, uint16_t ip_id, const header_fields& 
 
 }  // namespace
 
-void tcp_engine::finalize_and_send(rte_mbuf* m, uint16_t port_id) {
+void tcp_engine::finalize_and_send(rte_mbuf* m, uint16_t port_id, uint16_t tso_mss) {
   auto* ip = rte_pktmbuf_mtod(m, rte_ipv4_hdr*);
   auto* th = reinterpret_cast<rte_tcp_hdr*>(ip + 1);
   ip->total_length = rte_cpu_to_be_16(static_cast<uint16_t>(rte_pktmbuf_pkt_len(m)));
   m->l3_len = k_ipv4_min_header;
   m->l4_len = (th->data_off >> 4) * 4;
   const stack::impl::port_info& p = ip_.ports_[port_id < RTE_MAX_ETHPORTS ? port_id : 0];
+  if (tso_mss != 0) {
+    // The NIC cuts the payload into tso_mss pieces and fills in each one's checksums
+    // from this pseudo-header sum (which leaves the length out for TSO).
+    m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_SEG;
+    m->tso_segsz = tso_mss;
+    ip->hdr_checksum = 0;
+    th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+    counters_.add(counter::tcp_tx_segments);
+    ip_.ipv4_send(m, now_ns_);
+    return;
+  }
   if (p.tx_tcp_cksum) {
     m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
     th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
@@ -120,10 +131,9 @@ bool tcp_engine::send_segment(tcb& t, uint32_t seq, uint32_t len, uint8_t flags)
     }
   }
   const uint32_t ack = (flags & k_ack) != 0 ? t.rcv_nxt : 0;
-  rte_mbuf* m = build_headers(pool_, ip_id_++,
-                              {t.local_ip, t.remote_ip, t.local_port, t.remote_port, seq, ack,
-                               flags, wnd},
-                              o);
+  rte_mbuf* m = build_headers(
+      pool_, ip_id_++, {t.local_ip, t.remote_ip, t.local_port, t.remote_port, seq, ack, flags, wnd},
+      o);
   if (m == nullptr || (len != 0 && !attach_payload(t, m, seq, len))) {
     rte_pktmbuf_free(m);
     counters_.add(counter::mbuf_alloc_failed);
@@ -135,8 +145,15 @@ bool tcp_engine::send_segment(tcb& t, uint32_t seq, uint32_t len, uint8_t flags)
     t.unacked_segs = 0;
     t.delack_at = 0;
   }
-  finalize_and_send(m, t.port_id);
+  finalize_and_send(m, t.port_id, len > t.smss ? t.smss : 0);
   return true;
+}
+
+uint32_t tcp_engine::max_payload(const tcb& t) const {
+  if (t.port_id >= RTE_MAX_ETHPORTS || !ip_.ports_[t.port_id].tso) return t.smss;
+  // IPv4 total length is 16 bits: 64 KB less headers, in whole segments.
+  constexpr uint32_t k_tso_max = 65535 - 20 - 60;
+  return std::max<uint32_t>(k_tso_max / t.smss, 1) * t.smss;
 }
 
 rte_mbuf* tcp_engine::locate(tcb& t, uint32_t seq, uint32_t& off) {
@@ -167,8 +184,8 @@ bool tcp_engine::attach_payload(tcb& t, rte_mbuf* hdr, uint32_t seq, uint32_t le
     left -= std::min<uint32_t>(left, s->data_len - (s == first ? off : 0));
   }
   if (left != 0) return false;  // asked for bytes the queue does not hold: a bug upstream
-  const bool copy = (len <= k_copy_max || pieces > k_max_pieces) &&
-                    len <= rte_pktmbuf_tailroom(hdr);
+  const bool copy =
+      (len <= k_copy_max || pieces > k_max_pieces) && len <= rte_pktmbuf_tailroom(hdr);
   rte_mbuf* s = first;
   for (left = len; left != 0; s = s->next, off = 0) {
     const uint32_t n = std::min<uint32_t>(left, s->data_len - off);
@@ -236,8 +253,8 @@ void tcp_engine::send_rst_reply(uint16_t port_id, const segment& seg) {
   // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
   counters_.add(counter::tcp_tx_rst);
   if (seg.has_ack()) {
-    send_control(port_id, seg.dst_ip, seg.src_ip, seg.dst_port, seg.src_port, seg.ack, 0, k_rst,
-                 0, {});
+    send_control(port_id, seg.dst_ip, seg.src_ip, seg.dst_port, seg.src_port, seg.ack, 0, k_rst, 0,
+                 {});
   } else {
     send_control(port_id, seg.dst_ip, seg.src_ip, seg.dst_port, seg.src_port, 0,
                  seg.seq + seg.seg_len(), k_rst | k_ack, 0, {});

@@ -9,8 +9,8 @@ namespace {
 constexpr uint64_t k_ts_recent_valid_ns = 24ULL * 24 * 3600 * 1'000'000'000;  // RFC 7323 §5.5
 
 bool receives_data(tcp_state s) {
-  return s == tcp_state::established || s == tcp_state::fin_wait_1 ||
-         s == tcp_state::fin_wait_2 || s == tcp_state::syn_received;
+  return s == tcp_state::established || s == tcp_state::fin_wait_1 || s == tcp_state::fin_wait_2 ||
+         s == tcp_state::syn_received;
 }
 
 }  // namespace

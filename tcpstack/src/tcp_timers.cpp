@@ -106,8 +106,8 @@ void tcp_engine::on_persist(tcb& t) {
   const uint32_t data_end = t.sndq_seq + t.sndq.bytes;
   const uint32_t right = t.snd_una + t.snd_wnd;
   const uint32_t room = seq_lt(t.snd_nxt, right) ? right - t.snd_nxt : 0;
-  const uint32_t len = std::min({seq_lt(t.snd_nxt, data_end) ? data_end - t.snd_nxt : 0u, room,
-                                 uint32_t{t.smss}});
+  const uint32_t len =
+      std::min({seq_lt(t.snd_nxt, data_end) ? data_end - t.snd_nxt : 0u, room, uint32_t{t.smss}});
   if (len != 0) {
     // Sender SWS avoidance held back a short segment: the override timeout sends it
     // (RFC 1122 §4.2.3.4).

@@ -6,7 +6,7 @@
 // header-in-first-segment checks and multi-segment checksums are exercised), or, after the
 // magic "RVTCP", a script that can drive a connection through its states without knowing
 // the stack's sequence numbers:
-//   'F' len:u16 bytes               a raw frame
+//   'F' len:u16 bytes               a raw frame, its checksums marked good as by a NIC
 //   'R' flags:u8 win:u16 n:u8 data   a segment from the peer answering the last TCP
 //                                    segment the stack sent (ports swapped, SEQ = its ACK,
 //                                    ACK = its SEQ + SEG.LEN)
@@ -83,41 +83,45 @@ harness& get();
 void print_stats() {
   const ts::counter_set& c = get().stack->counters();
   for (std::size_t i = 0; i < ts::k_counter_count; ++i) {
-    if (c.values[i] != 0) std::fprintf(stderr, "%-28s %lu\n", ts::k_counter_table[i].name, c.values[i]);
+    if (c.values[i] != 0)
+      std::fprintf(stderr, "%-28s %lu\n", ts::k_counter_table[i].name, c.values[i]);
   }
 }
 
+// Built in place and never moved: the listener keeps a pointer to `handler`.
+harness* make_harness() {
+  auto* x = new harness;
+  ravelin::test::init_eal();
+  x->rx_pool = rte_pktmbuf_pool_create("stack_fuzz_rx", 1023, 0, 0,
+                                       k_segment + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
+  x->pool =
+      rte_pktmbuf_pool_create("stack_fuzz", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+  if (x->rx_pool == nullptr || x->pool == nullptr) std::abort();
+  // The same addresses as the unit tests and the seed corpus.
+  const ts::interface_addr ifs[] = {{0, k_our_mac, k_our_ip, 24, 0xc61200feu},
+                                    {1, {{2, 0, 0, 0, 1, 1}}, 0xc6120101u, 24, 0}};
+  ts::stack_limits limits;
+  limits.arp_cache_entries = 16;   // small, so eviction happens
+  limits.tcp_max_connections = 8;  // and every TCP bound is reached
+  limits.tcp_max_half_open = 4;
+  limits.tcp_listen_backlog = 2;
+  limits.tcp_send_buffer = 4096;
+  limits.tcp_recv_buffer = 4096;
+  limits.tcp_recv_segments = 32;
+  limits.tcp_reassembly_segments = 16;
+  limits.tcp_reassembly_per_conn = 8;
+  limits.tcp_secret = 1;
+  x->stack = std::make_unique<ts::stack>(ifs, limits, x->pool);
+  x->handler.tcp = &x->stack->tcp();
+  x->stack->tcp().listen(80, &x->handler);
+  // STACK_FUZZ_STATS=1: print the counters that moved, to see which paths a corpus reaches.
+  if (std::getenv("STACK_FUZZ_STATS") != nullptr) std::atexit(print_stats);
+  return x;
+}
+
 harness& get() {
-  static harness h = [] {
-    harness x;
-    ravelin::test::init_eal();
-    x.rx_pool = rte_pktmbuf_pool_create("stack_fuzz_rx", 1023, 0, 0,
-                                        k_segment + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
-    x.pool = rte_pktmbuf_pool_create("stack_fuzz", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                     SOCKET_ID_ANY);
-    if (x.rx_pool == nullptr || x.pool == nullptr) std::abort();
-    // The same addresses as the unit tests and the seed corpus.
-    const ts::interface_addr ifs[] = {{0, k_our_mac, k_our_ip, 24, 0xc61200feu},
-                                      {1, {{2, 0, 0, 0, 1, 1}}, 0xc6120101u, 24, 0}};
-    ts::stack_limits limits;
-    limits.arp_cache_entries = 16;  // small, so eviction happens
-    limits.tcp_max_connections = 8;  // and every TCP bound is reached
-    limits.tcp_max_half_open = 4;
-    limits.tcp_listen_backlog = 2;
-    limits.tcp_send_buffer = 4096;
-    limits.tcp_recv_buffer = 4096;
-    limits.tcp_recv_segments = 32;
-    limits.tcp_reassembly_segments = 16;
-    limits.tcp_reassembly_per_conn = 8;
-    limits.tcp_secret = 1;
-    x.stack = std::make_unique<ts::stack>(ifs, limits, x.pool);
-    x.handler.tcp = &x.stack->tcp();
-    x.stack->tcp().listen(80, &x.handler);
-    // STACK_FUZZ_STATS=1: print the counters that moved, to see which paths a corpus reaches.
-    if (std::getenv("STACK_FUZZ_STATS") != nullptr) std::atexit(print_stats);
-    return x;
-  }();
-  return h;
+  static harness* h = make_harness();
+  return *h;
 }
 
 rte_mbuf* to_chain(rte_mempool* pool, const uint8_t* data, size_t size) {
@@ -159,8 +163,9 @@ void drain(harness& h, uint16_t port) {
   b.clear();
 }
 
-void feed(harness& h, const uint8_t* data, size_t size) {
+void feed(harness& h, const uint8_t* data, size_t size, uint64_t ol_flags = 0) {
   rte_mbuf* m = to_chain(h.rx_pool, data, size);
+  m->ol_flags |= ol_flags;
   h.stack->input(0, &m, 1, h.now_ns);
   drain(h, 0);
   drain(h, 1);
@@ -188,13 +193,27 @@ void app_call(harness& h, uint8_t op) {
   auto& tcp = h.stack->tcp();
   const ts::conn_id c = h.handler.newest;
   switch (op % 7) {
-    case 0: tcp.close(c); break;
-    case 1: tcp.shutdown(c); break;
-    case 2: tcp.abort(c); break;
-    case 3: h.handler.reply(c); break;
-    case 4: h.handler.read = !h.handler.read; break;
-    case 5: tcp.consume(c, 1000); break;
-    case 6: tcp.connect(0xc6120002u, 8080, &h.handler, nullptr); break;
+    case 0:
+      tcp.close(c);
+      break;
+    case 1:
+      tcp.shutdown(c);
+      break;
+    case 2:
+      tcp.abort(c);
+      break;
+    case 3:
+      h.handler.reply(c);
+      break;
+    case 4:
+      h.handler.read = !h.handler.read;
+      break;
+    case 5:
+      tcp.consume(c, 1000);
+      break;
+    case 6:
+      tcp.connect(0xc6120002u, 8080, &h.handler, nullptr);
+      break;
   }
   drain(h, 0);
   drain(h, 1);
@@ -209,7 +228,8 @@ void run_script(harness& h, const uint8_t* p, size_t n) {
       const size_t len = u16(i);
       i += 2;
       if (len == 0 || len > n - i) return;
-      feed(h, p + i, len);
+      // As if a NIC had verified the checksums, so mutated frames reach TCP's logic.
+      feed(h, p + i, len, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD);
       i += len;
     } else if ((op == 'R' && i + 4 <= n) || (op == 'S' && i + 6 <= n)) {
       uint16_t skip = 0;

@@ -23,8 +23,8 @@ bytes syn_with_options(uint16_t port = 80) {
   tcp_fields t;
   t.dport = port;
   t.seq = 1000;
-  t.options = cat({opt_mss(1460), opt_sack_permitted(), opt_timestamp(7, 0), opt_nops(1),
-                   opt_wscale(7)});
+  t.options =
+      cat({opt_mss(1460), opt_sack_permitted(), opt_timestamp(7, 0), opt_nops(1), opt_wscale(7)});
   return tcp_frame(t);
 }
 
@@ -118,11 +118,21 @@ void write_frames(const std::string& dir) {
 
 void write_scripts(const std::string& dir) {
   write(dir, "tcp_script_data_close",
-        handshake(41000).reply(k_ack | k_psh, "GET / HTTP/1.1\r\n\r\n").wait(50).reply(k_ack)
-            .reply(k_ack | k_fin).wait(10).reply(k_ack).b);
+        handshake(41000)
+            .reply(k_ack | k_psh, "GET / HTTP/1.1\r\n\r\n")
+            .wait(50)
+            .reply(k_ack)
+            .reply(k_ack | k_fin)
+            .wait(10)
+            .reply(k_ack)
+            .b);
   write(dir, "tcp_script_reassembly",
-        handshake(41001).reply(k_ack, "later", 65535, 10).reply(k_ack, "after", 65535, 20)
-            .reply(k_ack, "0123456789").reply(k_ack, "0123456789").b);
+        handshake(41001)
+            .reply(k_ack, "later", 65535, 10)
+            .reply(k_ack, "after", 65535, 20)
+            .reply(k_ack, "0123456789")
+            .reply(k_ack, "0123456789")
+            .b);
   write(dir, "tcp_script_rst_challenge",
         handshake(41002).reply(k_rst, "", 0, 100).reply(k_syn, "", 0, 5).reply(k_rst).b);
   write(dir, "tcp_script_our_close",
@@ -132,8 +142,7 @@ void write_scripts(const std::string& dir) {
   write(dir, "tcp_script_zero_window",
         handshake(41005).reply(k_ack, "", 0).app(3).wait(300).wait(600).reply(k_ack).wait(10).b);
   write(dir, "tcp_script_active_open",
-        script().frame(peer_arp_reply()).app(6).reply(k_syn | k_ack).app(3).reply(k_ack)
-            .app(2).b);
+        script().frame(peer_arp_reply()).app(6).reply(k_syn | k_ack).app(3).reply(k_ack).app(2).b);
   script flood;
   for (uint16_t p = 0; p < 8; ++p) {
     tcp_fields t;

@@ -114,8 +114,7 @@ void pair_harness::step(uint64_t dt_ns) {
   collect(1);
 }
 
-bool pair_harness::run_until(const std::function<bool()>& done, uint64_t max_ns,
-                             uint64_t step_ns) {
+bool pair_harness::run_until(const std::function<bool()>& done, uint64_t max_ns, uint64_t step_ns) {
   const uint64_t end = now_ + max_ns;
   while (!done() && now_ < end) step(step_ns);
   return done();
@@ -214,8 +213,8 @@ void stream_sink::on_readable(ts::conn_id c, void*, ts::rx_view v) {
 
 void stream_sink::flush_echo(ts::conn_id c) {
   if (echo_backlog_.empty()) return;
-  const uint32_t n = stack_.tcp().send_copy(c, echo_backlog_.data(),
-                                            static_cast<uint32_t>(echo_backlog_.size()));
+  const uint32_t n =
+      stack_.tcp().send_copy(c, echo_backlog_.data(), static_cast<uint32_t>(echo_backlog_.size()));
   echoed += n;
   echo_backlog_.erase(echo_backlog_.begin(), echo_backlog_.begin() + n);
   if (echo_backlog_.empty() && peer_closed) stack_.tcp().close(c);

@@ -27,9 +27,9 @@ rte_mempool* pair_pool();  // 16383 mbufs, no cache (exact in-use counts)
 unsigned pool_in_use(rte_mempool* p);
 
 struct link_faults {
-  double loss = 0;         // probability a frame is dropped
-  double duplicate = 0;    // probability a frame is delivered twice
-  double reorder = 0;      // probability a frame is held back by up to `jitter_ns`
+  double loss = 0;              // probability a frame is dropped
+  double duplicate = 0;         // probability a frame is delivered twice
+  double reorder = 0;           // probability a frame is held back by up to `jitter_ns`
   uint64_t delay_ns = 500'000;  // one way
   uint64_t jitter_ns = 2'000'000;
   uint64_t seed = 1;
@@ -110,7 +110,8 @@ class stream_sender : public ts::tcp_handler {
 // closes when the peer does. Optionally echoes what it reads back (an echo server).
 class stream_sink : public ts::tcp_handler {
  public:
-  stream_sink(ts::stack& s, uint64_t seed, bool echo = false) : stack_(s), seed_(seed), echo_(echo) {}
+  stream_sink(ts::stack& s, uint64_t seed, bool echo = false)
+      : stack_(s), seed_(seed), echo_(echo) {}
   void on_accepted(ts::conn_id, void*) override { ++accepted; }
   void on_connected(ts::conn_id, void*) override { ++accepted; }
   void on_readable(ts::conn_id c, void*, ts::rx_view v) override;

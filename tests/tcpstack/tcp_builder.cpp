@@ -53,7 +53,9 @@ void decode_options(parsed_tcp& t) {
 
 }  // namespace
 
-bytes opt_mss(uint16_t mss) { return {2, 4, static_cast<uint8_t>(mss >> 8), static_cast<uint8_t>(mss)}; }
+bytes opt_mss(uint16_t mss) {
+  return {2, 4, static_cast<uint8_t>(mss >> 8), static_cast<uint8_t>(mss)};
+}
 bytes opt_wscale(uint8_t shift) { return {3, 3, shift}; }
 bytes opt_sack_permitted() { return {4, 2}; }
 bytes opt_timestamp(uint32_t val, uint32_t ecr) {

@@ -98,8 +98,8 @@ TEST(tcp_churn, thousands_of_connections_leave_nothing_behind) {
     ASSERT_TRUE(h.run_until([&] { return client.ended >= 3000; }, 900 * k_s))
         << client.ended << " ended";
     ASSERT_TRUE(h.run_until(
-        [&] { return h.a().tcp().connections() == 0 && h.b().tcp().connections() == 0; },
-        180 * k_s, 10'000'000))
+        [&] { return h.a().tcp().connections() == 0 && h.b().tcp().connections() == 0; }, 180 * k_s,
+        10'000'000))
         << h.a().tcp().connections() << " / " << h.b().tcp().connections() << " left";
     EXPECT_EQ(client.refused, 0);
     EXPECT_EQ(client.abnormal, 0);
@@ -252,9 +252,8 @@ TEST(tcp_churn, transfer_survives_a_syn_flood) {
         ipv4_fields ip;
         ip.src = ipv4_addr(198, 18, 0, 50);
         ip.dst = k_ip_b;
-        rte_mbuf* m = to_mbuf(pair_pool(),
-                              build_tcp_frame({{{2, 0, 0, 0, 0xb, 1}}, {{2, 0, 0, 0, 0, 0x50}}},
-                                              ip, f));
+        rte_mbuf* m = to_mbuf(
+            pair_pool(), build_tcp_frame({{{2, 0, 0, 0, 0xb, 1}}, {{2, 0, 0, 0, 0, 0x50}}}, ip, f));
         h.b().input(0, &m, 1, h.now());
       }
     };

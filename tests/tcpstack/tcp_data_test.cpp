@@ -27,9 +27,9 @@ TEST_F(tcp_test, one_segment_is_acknowledged_after_the_delayed_ack_time) {
   EXPECT_EQ(a.flags, k_ack);
   EXPECT_EQ(a.ack, peer_nxt_);
   EXPECT_EQ(a.seq, our_nxt_);
-  EXPECT_EQ(stack_->counters().get(counter::tcp_delayed_acks) -
-                before_.get(counter::tcp_delayed_acks),
-            1u);
+  EXPECT_EQ(
+      stack_->counters().get(counter::tcp_delayed_acks) - before_.get(counter::tcp_delayed_acks),
+      1u);
 }
 
 TEST_F(tcp_test, every_second_segment_is_acknowledged_at_once) {
@@ -72,9 +72,9 @@ TEST_F(tcp_test, out_of_order_data_gets_a_duplicate_ack_with_sack_blocks) {
     want.insert(want.end(), p.begin(), p.end());
   }
   EXPECT_EQ(rec_.received[conn_.index], want);
-  EXPECT_EQ(stack_->counters().get(counter::tcp_rx_ooo_queued) -
-                before_.get(counter::tcp_rx_ooo_queued),
-            2u);
+  EXPECT_EQ(
+      stack_->counters().get(counter::tcp_rx_ooo_queued) - before_.get(counter::tcp_rx_ooo_queued),
+      2u);
 }
 
 TEST_F(tcp_test, overlapping_retransmissions_are_trimmed) {
@@ -85,7 +85,7 @@ TEST_F(tcp_test, overlapping_retransmissions_are_trimmed) {
     return bytes(all.begin() + from, all.begin() + from + len);
   };
   send(seg(k_ack, base + 1000, our_nxt_, piece(1000, 1000)));
-  send(seg(k_ack, base + 500, our_nxt_, piece(500, 2000)));  // covers and extends
+  send(seg(k_ack, base + 500, our_nxt_, piece(500, 2000)));   // covers and extends
   send(seg(k_ack, base + 1200, our_nxt_, piece(1200, 100)));  // inside what we hold
   send(seg(k_ack, base, our_nxt_, piece(0, 700)));            // overlaps the held start
   out();

@@ -77,8 +77,8 @@ class tcp_test : public stack_test {
   uint32_t peer_nxt_ = k_peer_isn + 1;  // the peer's next sequence number
   uint32_t our_nxt_ = 0;                // what the peer acknowledges
   bool ts_ = false;
-  uint32_t peer_ts_ = 500;   // the peer's TSval clock
-  uint32_t our_ts_ = 0;      // our last TSval seen
+  uint32_t peer_ts_ = 500;  // the peer's TSval clock
+  uint32_t our_ts_ = 0;     // our last TSval seen
 };
 
 }  // namespace ravelin::test

@@ -75,9 +75,9 @@ TEST_F(tcp_test, passive_open_with_all_options) {
   EXPECT_EQ(i.send_window, 65535u << 7);
   EXPECT_EQ(i.local_ip, k_our_ip0);
   EXPECT_EQ(i.remote_port, k_peer_port);
-  EXPECT_EQ(stack_->counters().get(counter::tcp_passive_opens) -
-                before_.get(counter::tcp_passive_opens),
-            1u);
+  EXPECT_EQ(
+      stack_->counters().get(counter::tcp_passive_opens) - before_.get(counter::tcp_passive_opens),
+      1u);
 }
 
 TEST_F(tcp_test, passive_open_without_options_uses_defaults) {
@@ -197,8 +197,8 @@ TEST_F(active_open, syn_offers_every_option_and_completes) {
   EXPECT_EQ(syn.ts_ecr, 0u);
   ASSERT_TRUE(syn.wscale.has_value());
   tcp_fields sa = from_server(k_syn | k_ack, 9000, our_nxt_);
-  sa.options = cat({opt_mss(1400), opt_sack_permitted(), opt_timestamp(77, syn.ts_val),
-                    opt_nops(1), opt_wscale(3)});
+  sa.options = cat({opt_mss(1400), opt_sack_permitted(), opt_timestamp(77, syn.ts_val), opt_nops(1),
+                    opt_wscale(3)});
   send_from_server(sa, syn.sport);
   const parsed_tcp ack = one();
   EXPECT_EQ(ack.flags, k_ack);

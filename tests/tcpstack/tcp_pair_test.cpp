@@ -36,9 +36,7 @@ ts::stack_limits limits_for(const transfer_case& c) {
 class transfer : public ::testing::TestWithParam<transfer_case> {
  protected:
   void SetUp() override { baseline_ = pool_in_use(pair_pool()); }
-  void TearDown() override {
-    EXPECT_EQ(pool_in_use(pair_pool()), baseline_) << "mbuf leak";
-  }
+  void TearDown() override { EXPECT_EQ(pool_in_use(pair_pool()), baseline_) << "mbuf leak"; }
   unsigned baseline_ = 0;
 };
 
@@ -60,18 +58,18 @@ TEST_P(transfer, every_byte_arrives_intact) {
     EXPECT_EQ(src.closed_abnormally, 0);
     // The active closer holds TIME-WAIT for 2 MSL, then nothing remains anywhere.
     ASSERT_TRUE(h.run_until(
-        [&] { return h.a().tcp().connections() == 0 && h.b().tcp().connections() == 0; },
-        70 * k_s, 10'000'000));
+        [&] { return h.a().tcp().connections() == 0 && h.b().tcp().connections() == 0; }, 70 * k_s,
+        10'000'000));
     for (ts::stack* s : {&h.a(), &h.b()}) {
       EXPECT_EQ(s->tcp().timers(), 0u);
       EXPECT_EQ(s->held_mbufs(), 0u);
     }
     const auto& ca = h.a().counters();
-    std::printf("[ %s ] %.1f s simulated, %lu frames, %lu dropped, %lu retransmits, %lu fast, "
-                "%lu RTO\n",
-                c.name, seconds, h.sent, h.dropped,
-                ca.get(ts::counter::tcp_tx_retransmits), ca.get(ts::counter::tcp_fast_retransmits),
-                ca.get(ts::counter::tcp_rto_expired));
+    std::printf(
+        "[ %s ] %.1f s simulated, %lu frames, %lu dropped, %lu retransmits, %lu fast, "
+        "%lu RTO\n",
+        c.name, seconds, h.sent, h.dropped, ca.get(ts::counter::tcp_tx_retransmits),
+        ca.get(ts::counter::tcp_fast_retransmits), ca.get(ts::counter::tcp_rto_expired));
   }
 }
 
@@ -92,8 +90,8 @@ const transfer_case k_cases[] = {
      false},
     {"loss5_cubic_sack", lossy(0.05, 0, 0, 3), 1u << 20},
     {"loss5_newreno_sack", lossy(0.05, 0, 0, 4), 1u << 20, ts::congestion_control::newreno},
-    {"loss5_no_options", lossy(0.05, 0, 0, 5), 512u << 10, ts::congestion_control::newreno,
-     false, false, false},
+    {"loss5_no_options", lossy(0.05, 0, 0, 5), 512u << 10, ts::congestion_control::newreno, false,
+     false, false},
     {"reorder_dup", lossy(0, 0.02, 0.1, 6), 2u << 20},
     {"everything", lossy(0.02, 0.02, 0.05, 7), 2u << 20},
     {"everything_no_timestamps", lossy(0.02, 0.02, 0.05, 8), 1u << 20,

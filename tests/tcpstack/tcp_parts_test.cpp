@@ -145,8 +145,10 @@ TEST(tcp_options, malformed_lengths_stop_parsing) {
   const uint8_t past_end[] = {2, 4, 5, 0xb4, 8, 10, 0, 0};
   const uint8_t wrong_len[] = {2, 3, 5, 0};
   const uint8_t lone_kind[] = {1, 1, 8};
-  for (auto [p, n] : {std::pair{zero_len, sizeof(zero_len)}, {past_end, sizeof(past_end)},
-                      {wrong_len, sizeof(wrong_len)}, {lone_kind, sizeof(lone_kind)}}) {
+  for (auto [p, n] : {std::pair{zero_len, sizeof(zero_len)},
+                      {past_end, sizeof(past_end)},
+                      {wrong_len, sizeof(wrong_len)},
+                      {lone_kind, sizeof(lone_kind)}}) {
     in::tcp_options o;
     EXPECT_FALSE(in::parse_options(p, static_cast<uint32_t>(n), true, o));
   }
@@ -228,8 +230,7 @@ TEST_F(seg_queue_test, chain_checksum_matches_rfc1071_at_any_split) {
     const uint32_t from = static_cast<uint32_t>(rng() % len);
     uint16_t sum = 0;
     ASSERT_TRUE(in::chain_sum(head, from, static_cast<uint32_t>(len - from), sum));
-    const uint16_t want =
-        static_cast<uint16_t>(~inet_checksum(data.data() + from, len - from));
+    const uint16_t want = static_cast<uint16_t>(~inet_checksum(data.data() + from, len - from));
     // The native-order sum, stored, reads back as the network-order sum.
     EXPECT_EQ(rte_be_to_cpu_16(sum), want == 0 ? 0xffff : want) << "round " << round;
     rte_pktmbuf_free(head);
@@ -239,14 +240,14 @@ TEST_F(seg_queue_test, chain_checksum_matches_rfc1071_at_any_split) {
 // Microsoft's "Verifying the RSS Hash Calculation" IPv4/TCP vectors with the default key.
 TEST(tcp_rss, toeplitz_matches_published_vectors) {
   const uint8_t* k = ts::k_default_rss_key.data();
-  EXPECT_EQ(ts::toeplitz_ipv4_tcp(k, ipv4_addr(66, 9, 149, 187), ipv4_addr(161, 142, 100, 80),
-                                  2794, 1766),
+  EXPECT_EQ(ts::toeplitz_ipv4_tcp(k, ipv4_addr(66, 9, 149, 187), ipv4_addr(161, 142, 100, 80), 2794,
+                                  1766),
             0x51ccc178u);
-  EXPECT_EQ(ts::toeplitz_ipv4_tcp(k, ipv4_addr(199, 92, 111, 2), ipv4_addr(65, 69, 140, 83),
-                                  14230, 4739),
-            0xc626b0eau);
-  EXPECT_EQ(ts::toeplitz_ipv4_tcp(k, ipv4_addr(24, 19, 198, 95), ipv4_addr(12, 22, 207, 184),
-                                  12898, 38024),
+  EXPECT_EQ(
+      ts::toeplitz_ipv4_tcp(k, ipv4_addr(199, 92, 111, 2), ipv4_addr(65, 69, 140, 83), 14230, 4739),
+      0xc626b0eau);
+  EXPECT_EQ(ts::toeplitz_ipv4_tcp(k, ipv4_addr(24, 19, 198, 95), ipv4_addr(12, 22, 207, 184), 12898,
+                                  38024),
             0x5c2b394au);
 }
 
@@ -261,8 +262,8 @@ TEST(tcp_rss, chosen_ports_steer_replies_to_our_queue) {
     int found = 0;
     uint16_t start = 40000;
     for (int n = 0; n < 50; ++n) {
-      const uint16_t p = ts::choose_local_port(cfg, local, remote, 9000, 32768, 60999, start,
-                                               1000, [](uint16_t) { return true; });
+      const uint16_t p = ts::choose_local_port(cfg, local, remote, 9000, 32768, 60999, start, 1000,
+                                               [](uint16_t) { return true; });
       ASSERT_NE(p, 0);
       EXPECT_TRUE(ts::reply_lands_here(cfg, local, p, remote, 9000));
       start = static_cast<uint16_t>(p + 1);

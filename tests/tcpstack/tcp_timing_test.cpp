@@ -138,6 +138,21 @@ TEST_F(tcp_timing, sack_recovery_resends_only_the_holes) {
   EXPECT_EQ(delta(stack_->counters(), before_, counter::tcp_tx_retransmits), 2u);
 }
 
+TEST_F(tcp_timing, bogus_sack_blocks_are_ignored) {
+  open_and_send(10);
+  const uint32_t s0 = our_nxt_;
+  auto at = [&](uint32_t k) { return s0 + k * 1448; };
+  ack(at(1), {{at(20), at(30)}});  // beyond anything sent
+  ack(at(1), {{s0 - 5000, s0}});   // below the cumulative ACK (a D-SACK)
+  ack(at(1), {{at(5), at(3)}});    // reversed
+  ack(at(1), {{at(3), at(3)}});    // empty
+  EXPECT_TRUE(out().empty());
+  EXPECT_EQ(delta(stack_->counters(), before_, counter::tcp_fast_retransmits), 0u);
+  // None of them counted as a duplicate ACK either: real SACKs are still needed.
+  ack(at(1), {{at(2), at(5)}});
+  EXPECT_EQ(out().front().seq, at(1));
+}
+
 TEST_F(tcp_timing, zero_window_is_probed_until_it_opens) {
   open();
   out();

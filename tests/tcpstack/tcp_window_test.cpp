@@ -148,3 +148,69 @@ TEST_F(tcp_test, received_checksum_flags_from_the_nic_are_trusted) {
 
 }  // namespace
 }  // namespace ravelin::test
+
+namespace ravelin::test {
+namespace {
+
+TEST_F(tcp_test, tso_sends_whole_windows_for_the_nic_to_cut) {
+  ts::stack_limits l = tcp_limits();
+  l.tcp_tso = true;
+  rebuild(l);
+  open();
+  out();
+  ravelin::hw::port_capabilities caps;
+  caps.tx_tcp_cksum = true;
+  caps.tx_ipv4_cksum = true;
+  caps.tso = true;
+  stack_->set_port_offloads(0, caps);
+  const bytes data(30'000, 5);
+  stack_->tcp().send_copy(conn_, data.data(), 30'000);
+  ts::tx_batch& b = stack_->output(0);
+  ASSERT_EQ(b.count, 1) << "the initial window in one segment";
+  rte_mbuf* m = b.pkts[0];
+  EXPECT_NE(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG, 0u);
+  EXPECT_EQ(m->tso_segsz, 1448);
+  EXPECT_EQ(rte_pktmbuf_pkt_len(m), 14u + 20 + 32 + 10 * 1448);
+  auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, 14);
+  auto* th = reinterpret_cast<rte_tcp_hdr*>(ip + 1);
+  EXPECT_EQ(th->cksum, rte_ipv4_phdr_cksum(ip, m->ol_flags)) << "length-free pseudo header";
+  drain(0);
+  // Retransmissions are one MSS, cut by the stack itself.
+  advance(201'000'000);
+  ASSERT_EQ(b.count, 1);
+  EXPECT_EQ(b.pkts[0]->ol_flags & RTE_MBUF_F_TX_TCP_SEG, 0u);
+  EXPECT_EQ(rte_pktmbuf_pkt_len(b.pkts[0]), 14u + 20 + 32 + 1448);
+  drain(0);
+}
+
+TEST_F(tcp_test, tso_stays_off_unless_configured) {
+  open();
+  out();
+  ravelin::hw::port_capabilities caps;
+  caps.tx_tcp_cksum = caps.tx_ipv4_cksum = caps.tso = true;
+  stack_->set_port_offloads(0, caps);
+  const bytes data(30'000, 5);
+  stack_->tcp().send_copy(conn_, data.data(), 30'000);
+  EXPECT_EQ(stack_->output(0).count, 10);
+  drain(0);
+}
+
+TEST_F(tcp_test, nagle_holds_small_writes_while_data_is_unacknowledged) {
+  open();
+  out();
+  ASSERT_TRUE(stack_->tcp().set_nagle(conn_, true));
+  stack_->tcp().send_copy(conn_, "first", 5);
+  EXPECT_EQ(one().payload.size(), 5u);
+  stack_->tcp().send_copy(conn_, "second", 6);
+  stack_->tcp().send_copy(conn_, "third", 5);
+  EXPECT_TRUE(out().empty()) << "RFC 9293 §3.7.4";
+  send(seg(k_ack, peer_nxt_, our_nxt_ + 5));
+  const parsed_tcp p = one();
+  EXPECT_EQ(p.payload.size(), 11u) << "coalesced once the ACK came";
+  ASSERT_TRUE(stack_->tcp().set_nagle(conn_, false));
+  stack_->tcp().send_copy(conn_, "now", 3);
+  EXPECT_EQ(one().payload.size(), 3u);
+}
+
+}  // namespace
+}  // namespace ravelin::test

@@ -1,6 +1,6 @@
 // The state behind tcpstack::stack and the per-layer entry points, each implemented in the
-// file of its layer (ethernet.cpp, arp.cpp, ipv4.cpp, icmp.cpp; TCP in tcp_engine.h). Everything is sized in the
-// constructor; the packet paths only index into it.
+// file of its layer (ethernet.cpp, arp.cpp, ipv4.cpp, icmp.cpp; TCP in tcp_engine.h). Everything is
+// sized in the constructor; the packet paths only index into it.
 #pragma once
 
 #include <array>
@@ -24,10 +24,11 @@ class tcp_engine;
 struct stack::impl {
   // What the Ethernet layer needs to know about one DPDK port.
   struct port_info {
-    bool configured = false;  // some interface lives on this port
-    rte_ether_addr mac{};     // the port's address, from its first interface
+    bool configured = false;     // some interface lives on this port
+    rte_ether_addr mac{};        // the port's address, from its first interface
     bool tx_ipv4_cksum = false;  // offloads TCP may use (set_port_offloads)
     bool tx_tcp_cksum = false;
+    bool tso = false;  // with both checksum offloads: segments up to 64 KB, cut by the NIC
   };
 
   // Where a datagram to some destination leaves (RFC 1122 §3.3.1.1).

@@ -2,10 +2,11 @@
 // timer wheel, and the segment paths. Its code is split by concern:
 //   tcp_engine.cpp    pool, lists, state changes, events       tcp_api.cpp     tcp_endpoint
 //   tcp_input.cpp     validation, demux, LISTEN, SYN-SENT      tcp_sync.cpp    synchronized states
-//   tcp_ack.cpp       ACK processing, RTT, loss detection      tcp_recv.cpp    receive queue, reassembly
-//   tcp_output.cpp    what to send next                         tcp_segment.cpp building segments
-//   tcp_timers.cpp    RTO, persist, delayed ACK, keep-alive     tcp_cc.cpp      NewReno and CUBIC
-//   tcp_sack.cpp      RFC 6675 scoreboard                       syn_cookie.cpp  RFC 4987 cookies
+//   tcp_ack.cpp       ACK processing, RTT, loss detection      tcp_recv.cpp    receive queue,
+//   reassembly tcp_output.cpp    what to send next                         tcp_segment.cpp building
+//   segments tcp_timers.cpp    RTO, persist, delayed ACK, keep-alive     tcp_cc.cpp      NewReno
+//   and CUBIC tcp_sack.cpp      RFC 6675 scoreboard                       syn_cookie.cpp  RFC 4987
+//   cookies
 #pragma once
 
 #include <cstdint>
@@ -48,15 +49,13 @@ struct hole {
 
 class tcp_engine {
  public:
-  tcp_engine(stack::impl& ip, const stack_limits& limits, rte_mempool* pool,
-             counter_set& counters);
+  tcp_engine(stack::impl& ip, const stack_limits& limits, rte_mempool* pool, counter_set& counters);
   ~tcp_engine();
   tcp_engine(const tcp_engine&) = delete;
   tcp_engine& operator=(const tcp_engine&) = delete;
 
   // --- entry points (m starts at the Ethernet header; IPv4 validated)
-  void input(uint16_t port_id, rte_mbuf* m, uint32_t ip_header_len, bool unicast,
-             uint64_t now_ns);
+  void input(uint16_t port_id, rte_mbuf* m, uint32_t ip_header_len, bool unicast, uint64_t now_ns);
   void poll(uint64_t now_ns);
   // Application calls between input() and poll() use the last time either was given.
   void advance_clock(uint64_t now_ns) { now_ns_ = now_ns > now_ns_ ? now_ns : now_ns_; }
@@ -147,7 +146,11 @@ class tcp_engine {
                     const option_set& opts);
   bool attach_payload(tcb& t, rte_mbuf* hdr, uint32_t seq, uint32_t len);
   rte_mbuf* locate(tcb& t, uint32_t seq, uint32_t& off);
-  void finalize_and_send(rte_mbuf* m, uint16_t port_id);
+  // Checksums (or their offload flags) and hand-over to IPv4. `tso_mss` non-zero marks a
+  // segment larger than the MSS for the NIC to cut (RTE_MBUF_F_TX_TCP_SEG).
+  void finalize_and_send(rte_mbuf* m, uint16_t port_id, uint16_t tso_mss = 0);
+  // Largest payload one segment may carry: the SMSS, or with TSO a multiple of it.
+  uint32_t max_payload(const tcb& t) const;
 
   // --- timers (tcp_timers.cpp)
   void arm(tcb& t);
@@ -167,11 +170,9 @@ class tcp_engine {
   bool queue_fin(tcb& t);
   void after_app_call(tcb& t);
   int find_listener(uint16_t port) const;
-  uint16_t pick_port(uint16_t port_id, uint32_t local_ip, uint32_t remote_ip,
-                     uint16_t remote_port);
+  uint16_t pick_port(uint16_t port_id, uint32_t local_ip, uint32_t remote_ip, uint16_t remote_port);
   // Whether an explicitly requested local port may be used (recycling TIME-WAIT if safe).
-  bool claim_port(uint32_t local_ip, uint16_t local_port, uint32_t remote_ip,
-                  uint16_t remote_port);
+  bool claim_port(uint32_t local_ip, uint16_t local_port, uint32_t remote_ip, uint16_t remote_port);
 
   stack::impl& ip_;
   stack_limits limits_;

@@ -24,8 +24,8 @@ struct sack_block {
 };
 
 struct tcp_options {
-  uint16_t mss = 0;                // 0: not present
-  uint8_t wscale = 0xff;           // 0xff: not present; else the shift, clamped to 14
+  uint16_t mss = 0;       // 0: not present
+  uint8_t wscale = 0xff;  // 0xff: not present; else the shift, clamped to 14
   bool sack_permitted = false;
   bool has_timestamp = false;
   uint32_t ts_val = 0;
@@ -42,7 +42,7 @@ bool parse_options(const uint8_t* p, uint32_t len, bool syn, tcp_options& out);
 
 // What to put in the option area of one segment.
 struct option_set {
-  uint16_t mss = 0;      // SYN only; 0 = none
+  uint16_t mss = 0;       // SYN only; 0 = none
   uint8_t wscale = 0xff;  // SYN only; 0xff = none
   bool sack_permitted = false;
   bool timestamp = false;

@@ -34,8 +34,8 @@ struct rss_config {
 
 // The Toeplitz hash a NIC computes for an IPv4/TCP packet (addresses and ports in host
 // order, as they appear in the packet from src to dst).
-uint32_t toeplitz_ipv4_tcp(const uint8_t* key, uint32_t src_ip, uint32_t dst_ip,
-                           uint16_t src_port, uint16_t dst_port);
+uint32_t toeplitz_ipv4_tcp(const uint8_t* key, uint32_t src_ip, uint32_t dst_ip, uint16_t src_port,
+                           uint16_t dst_port);
 
 // The queue a packet with hash `hash` goes to: reta[hash % reta.size()] (the low bits, for
 // the power-of-two table sizes NICs use).

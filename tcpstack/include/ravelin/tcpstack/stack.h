@@ -1,6 +1,7 @@
 // The per-lcore network stack: Ethernet, ARP, IPv4, ICMP echo and TCP (tcp.h).
 // One instance per lcore, share-nothing: it owns its ARP cache, connections, timers and
-// counters and is never touched by another thread. The caller (dataplane) feeds rx bursts and drains tx batches.
+// counters and is never touched by another thread. The caller (dataplane) feeds rx bursts and
+// drains tx batches.
 #pragma once
 
 #include <cstdint>
@@ -45,24 +46,28 @@ struct stack_limits {
   uint16_t tcp_mss = 1460;                   // our MSS option: interface MTU less 40
   uint16_t tcp_ephemeral_first = 32768;      // active-open local ports (RFC 6056)
   uint16_t tcp_ephemeral_last = 60999;
-  uint32_t tcp_initial_window = 10;          // segments (RFC 6928)
+  uint32_t tcp_initial_window = 10;                // segments (RFC 6928)
   uint64_t tcp_rto_initial_ns = 1'000'000'000ULL;  // RFC 6298 §2.1
   uint64_t tcp_rto_min_ns = 200'000'000ULL;        // as Linux; RFC 6298 §2.4 suggests 1 s
   uint64_t tcp_rto_max_ns = 60'000'000'000ULL;     // RFC 6298 §2.5
-  uint32_t tcp_syn_retries = 6;      // SYN retransmissions before connect times out
+  uint32_t tcp_syn_retries = 6;                    // SYN retransmissions before connect times out
   uint32_t tcp_synack_retries = 5;
-  uint32_t tcp_max_retries = 15;     // data retransmissions (RFC 9293 §3.8.3 R2)
-  uint64_t tcp_delayed_ack_ns = 40'000'000ULL;   // RFC 9293 §3.8.6.3: under 0.5 s
-  uint64_t tcp_time_wait_ns = 60'000'000'000ULL; // 2 MSL
+  uint32_t tcp_max_retries = 15;                  // data retransmissions (RFC 9293 §3.8.3 R2)
+  uint64_t tcp_delayed_ack_ns = 40'000'000ULL;    // RFC 9293 §3.8.6.3: under 0.5 s
+  uint64_t tcp_time_wait_ns = 60'000'000'000ULL;  // 2 MSL
   uint64_t tcp_fin_wait_2_ns = 60'000'000'000ULL;
   uint64_t tcp_keepalive_idle_ns = 7'200'000'000'000ULL;  // RFC 9293 §3.8.4: >= 2 h
   uint64_t tcp_keepalive_interval_ns = 75'000'000'000ULL;
   uint32_t tcp_keepalive_probes = 9;
   uint32_t tcp_challenge_acks_per_s = 1000;  // RFC 5961 §7
   bool tcp_syn_cookies = true;
-  bool tcp_sack = true;             // offer and accept SACK-permitted (RFC 2018)
-  bool tcp_timestamps = true;       // offer and accept timestamps (RFC 7323 §3)
-  bool tcp_window_scaling = true;   // offer and accept window scaling (RFC 7323 §2)
+  bool tcp_sack = true;            // offer and accept SACK-permitted (RFC 2018)
+  bool tcp_timestamps = true;      // offer and accept timestamps (RFC 7323 §3)
+  bool tcp_window_scaling = true;  // offer and accept window scaling (RFC 7323 §2)
+  // Hand segments of up to 64 KB to ports that offer TSO. Off by default: net_tap in DPDK
+  // 22.11 refuses a TSO mbuf whose tso_segsz plus all headers, Ethernet's included, exceeds
+  // the MTU, so a 1448-byte MSS never passes there; turn it on for NICs.
+  bool tcp_tso = false;
   congestion_control tcp_congestion_control = congestion_control::cubic;
   uint64_t tcp_timer_tick_ns = 1'000'000ULL;  // timer wheel granularity
   uint32_t tcp_timer_slots = 4096;
@@ -84,8 +89,7 @@ class stack {
  public:
   // Allocates everything it will ever need here (ARP cache, batches); nothing after.
   // `pool` supplies mbufs for packets the stack originates (ARP requests).
-  stack(std::span<const interface_addr> interfaces, const stack_limits& limits,
-        rte_mempool* pool);
+  stack(std::span<const interface_addr> interfaces, const stack_limits& limits, rte_mempool* pool);
   ~stack();
   stack(const stack&) = delete;
   stack& operator=(const stack&) = delete;
@@ -115,8 +119,10 @@ class stack {
   // The TCP application interface (tcp.h).
   tcp_endpoint& tcp() { return tcp_; }
 
-  // Uses the port's checksum offloads (and TSO) for TCP when `caps` offers them; without a
-  // call the stack computes every checksum in software. Call before traffic flows.
+  // Uses the port's checksum offloads for TCP when `caps` offers them, and TSO when it also
+  // offers both checksums and stack_limits::tcp_tso is set (the port must then be
+  // configured with those tx offloads); without a call every checksum is computed in
+  // software. Call before traffic flows.
   void set_port_offloads(uint16_t port_id, const hw::port_capabilities& caps);
 
   // mbufs the stack holds (ARP-held packets, TCP queues), for leak checks: with the tx

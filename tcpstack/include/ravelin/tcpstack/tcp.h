@@ -7,8 +7,13 @@
 //
 // Callbacks run from inside stack::input() and stack::poll(). A callback may call any
 // function here, for this connection or another one; such calls never invoke a callback
-// themselves, so callbacks never nest. After on_closed() the handle is stale: every call
-// with it fails harmlessly (send* accept nothing, the rest return false or empty).
+// themselves, so callbacks never nest. Within one segment's processing the order is
+// accepted/connected, readable, peer_closed, writable, then closed. After on_closed() the
+// handle is stale: every call with it fails harmlessly (send* accept nothing, the rest
+// return false or empty), and bytes still unread are gone with it.
+//
+// Output the stack could not queue because a port's tx_batch was full resumes at the next
+// stack::input() or stack::poll() (counted as tcp_tx_deferred).
 //
 // mbuf ownership:
 //  - send(c, m): on send_status::accepted the stack owns the whole chain `m` and frees it
@@ -17,8 +22,8 @@
 //    On any other status the caller still owns `m`.
 //  - send_copy(c, p, n): the stack copies into mbufs of its own pool; the caller keeps `p`.
 //  - readable(c) / on_readable(): a view into mbufs the stack owns. It stays valid until
-//    the next consume(), take(), close() or abort() of that connection, or the return of
-//    the callback that was given it, whichever comes first.
+//    the next consume(), take(), close() or abort() of that connection, or the next
+//    stack::input() or poll() (which may end the connection), whichever comes first.
 //  - consume(c, n): the stack frees what is entirely consumed and reopens the window.
 //  - take(c): hands all readable bytes over as one well-formed mbuf chain (nb_segs and
 //    pkt_len set) that the caller owns from then on; counts as consumed.
@@ -127,17 +132,17 @@ struct conn_info {
   uint16_t local_port = 0;
   uint32_t remote_ip = 0;
   uint16_t remote_port = 0;
-  uint16_t mss = 0;               // payload bytes per full segment
-  bool sack = false;              // SACK-permitted negotiated (RFC 2018)
-  bool timestamps = false;        // RFC 7323 timestamps negotiated
-  uint8_t send_wscale = 0;        // peer's window shift
-  uint8_t recv_wscale = 0;        // ours
-  uint32_t send_window = 0;       // bytes
-  uint32_t cwnd = 0;              // bytes
-  uint32_t ssthresh = 0;          // bytes
+  uint16_t mss = 0;          // payload bytes per full segment
+  bool sack = false;         // SACK-permitted negotiated (RFC 2018)
+  bool timestamps = false;   // RFC 7323 timestamps negotiated
+  uint8_t send_wscale = 0;   // peer's window shift
+  uint8_t recv_wscale = 0;   // ours
+  uint32_t send_window = 0;  // bytes
+  uint32_t cwnd = 0;         // bytes
+  uint32_t ssthresh = 0;     // bytes
   uint64_t srtt_ns = 0;
   uint64_t rto_ns = 0;
-  uint32_t unacked_bytes = 0;     // queued and not yet acknowledged
+  uint32_t unacked_bytes = 0;  // queued and not yet acknowledged
   uint32_t readable_bytes = 0;
   uint64_t retransmits = 0;
 };
@@ -193,6 +198,9 @@ class tcp_endpoint {
   // RFC 9293 §3.8.4 keep-alives with the stack_limits idle/interval/probe settings.
   bool set_keepalive(conn_id c, bool on);
   bool set_congestion_control(conn_id c, congestion_control cc);
+  // Nagle's algorithm (RFC 9293 §3.7.4): off by default, as a proxy wants its small writes
+  // sent at once.
+  bool set_nagle(conn_id c, bool on);
   bool info(conn_id c, conn_info& out) const;
 
   // Steers active opens leaving by `port_id` (see rss.h). Configuration time only: it
