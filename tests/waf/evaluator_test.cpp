@@ -1,0 +1,213 @@
+// The transaction evaluator on small rule sets: phases, chains, captures, setvar with macros,
+// skipAfter, ctl, exclusions, counts, body processors, verdicts and the audit line.
+#include <gtest/gtest.h>
+
+#include "ravelin/waf/engine.h"
+#include "ravelin/waf/seclang.h"
+
+namespace ravelin::waf {
+namespace {
+
+struct fixture {
+  std::shared_ptr<const rule_set> rules;
+  std::unique_ptr<waf_engine> engine;
+  std::unique_ptr<transaction> tx;
+  std::vector<http_header> headers;
+  http_request req;
+
+  explicit fixture(std::string_view text, bool hyperscan = false) {
+    auto r = load_rules_text(std::string("SecRuleEngine On\nSecRequestBodyAccess On\n") + std::string(text), "t.conf");
+    for (const auto& e : r.errors) ADD_FAILURE() << e.to_string();
+    rules = r.rules;
+    engine = std::make_unique<waf_engine>(rules, engine_options{hyperscan});
+    tx = std::make_unique<transaction>(*engine);
+    req.method = "GET";
+    req.uri = "/";
+    req.protocol = "HTTP/1.1";
+    req.remote_addr = "198.18.0.1";
+  }
+  verdict run() {
+    req.headers = headers;
+    return tx->process_request(req, "uid-1");
+  }
+  std::vector<int64_t> ids() const {
+    std::vector<int64_t> out;
+    for (const auto& m : tx->matches()) out.push_back(m.id);
+    return out;
+  }
+};
+
+TEST(evaluator, args_transformations_and_deny) {
+  fixture f("SecRule ARGS \"@rx <script\" \"id:1,phase:2,deny,status:406,t:urlDecodeUni,t:lowercase,msg:'xss in %{MATCHED_VAR_NAME}',logdata:'%{MATCHED_VAR}'\"\n");
+  f.req.uri = "/p?q=%3CSCRIPT%3Ealert(1)";
+  const verdict v = f.run();
+  EXPECT_EQ(v.action, verdict_action::deny);
+  EXPECT_EQ(v.status, 406);
+  ASSERT_EQ(f.ids(), std::vector<int64_t>{1});
+  EXPECT_EQ(f.tx->matches()[0].msg, "xss in ARGS:q");
+  EXPECT_EQ(f.tx->matches()[0].data, "<script>alert(1)");
+}
+
+TEST(evaluator, detection_only_logs_but_passes) {
+  fixture f("SecRuleEngine DetectionOnly\nSecRule ARGS \"@contains evil\" \"id:1,phase:1,deny\"\n");
+  f.req.uri = "/?a=evil";
+  EXPECT_EQ(f.run().action, verdict_action::pass);
+  EXPECT_EQ(f.ids(), std::vector<int64_t>{1});
+}
+
+TEST(evaluator, chain_capture_and_macro_in_operator) {
+  // CRS 920190's shape: the head captures, the chained rule compares TX.2 with %{tx.1}.
+  fixture f(
+      "SecRule REQUEST_HEADERS:Range \"@rx (\\d+)-(\\d+)\" \"id:1,phase:1,pass,capture,chain\"\n"
+      "  SecRule TX:2 \"@lt %{tx.1}\" \"setvar:'tx.score=+5'\"\n");
+  f.headers = {{"Range", "bytes=20-10"}};
+  f.run();
+  EXPECT_EQ(f.ids(), std::vector<int64_t>{1});
+  EXPECT_EQ(f.tx->tx("score"), "5");
+  f.headers = {{"Range", "bytes=10-20"}};
+  f.run();
+  EXPECT_TRUE(f.ids().empty());
+  EXPECT_EQ(f.tx->tx("score"), "");
+}
+
+TEST(evaluator, setvar_runs_per_matching_value) {
+  fixture f("SecRule ARGS \"@rx x\" \"id:1,phase:2,pass,nolog,setvar:tx.n=+1,setvar:'tx.last_%{MATCHED_VAR_NAME}=%{MATCHED_VAR}'\"\n");
+  f.req.uri = "/?a=x&b=y&c=xx";
+  f.run();
+  EXPECT_EQ(f.tx->tx("n"), "2");
+  EXPECT_EQ(f.tx->tx("last_args:c"), "xx");
+  EXPECT_TRUE(f.ids().empty());  // nolog
+}
+
+TEST(evaluator, skip_after_and_markers) {
+  fixture f(
+      "SecRule REQUEST_METHOD \"@streq GET\" \"id:1,phase:1,pass,nolog,skipAfter:END\"\n"
+      "SecRule REQUEST_METHOD \"@rx .\" \"id:2,phase:1,pass\"\n"
+      "SecMarker END\n"
+      "SecRule REQUEST_METHOD \"@rx .\" \"id:3,phase:1,pass\"\n");
+  f.run();
+  EXPECT_EQ(f.ids(), std::vector<int64_t>{3});
+}
+
+TEST(evaluator, counts_negation_and_missing_values) {
+  fixture f(
+      "SecRule &REQUEST_HEADERS:Host \"@eq 0\" \"id:1,phase:1,pass\"\n"
+      "SecRule REQUEST_HEADERS:Content-Length \"!@rx ^\\d+$\" \"id:2,phase:1,pass\"\n"
+      "SecRule &ARGS \"@eq 2\" \"id:3,phase:1,pass\"\n");
+  f.req.uri = "/?a=1&b=2";
+  f.run();
+  EXPECT_EQ(f.ids(), (std::vector<int64_t>{1, 3}));  // no Content-Length: rule 2 sees nothing
+}
+
+TEST(evaluator, exclusions_and_ctl_remove_target) {
+  fixture f(
+      "SecRule REQUEST_URI \"@beginsWith /login\" \"id:1,phase:1,pass,nolog,ctl:ruleRemoveTargetById=3;ARGS:password\"\n"
+      "SecRule ARGS|!ARGS:/^safe/ \"@contains bad\" \"id:2,phase:2,pass\"\n"
+      "SecRule ARGS \"@contains bad\" \"id:3,phase:2,pass\"\n");
+  f.req.uri = "/login?password=bad&safe_x=bad";
+  f.run();
+  EXPECT_EQ(f.ids(), (std::vector<int64_t>{2, 3}));
+  const auto m = f.tx->matches();
+  EXPECT_EQ(m[0].var_name, "ARGS:password");
+  EXPECT_EQ(m[1].var_name, "ARGS:safe_x");
+}
+
+TEST(evaluator, ctl_rule_remove_by_id_and_engine_off) {
+  fixture f(
+      "SecAction \"id:1,phase:1,pass,nolog,ctl:ruleRemoveById=2\"\n"
+      "SecRule REQUEST_METHOD \"@rx .\" \"id:2,phase:1,pass\"\n"
+      "SecRule REQUEST_METHOD \"@rx .\" \"id:3,phase:1,pass,ctl:ruleEngine=Off\"\n"
+      "SecRule REQUEST_METHOD \"@rx .\" \"id:4,phase:2,deny\"\n");
+  EXPECT_EQ(f.run().action, verdict_action::pass);
+  EXPECT_EQ(f.ids(), std::vector<int64_t>{3});
+}
+
+TEST(evaluator, headers_cookies_and_names) {
+  fixture f(
+      "SecRule REQUEST_HEADERS_NAMES \"@rx ^x-\" \"id:1,phase:1,pass,t:lowercase\"\n"
+      "SecRule REQUEST_COOKIES:session \"@streq abc\" \"id:2,phase:1,pass\"\n"
+      "SecRule REQUEST_COOKIES_NAMES \"@streq theme\" \"id:3,phase:1,pass\"\n"
+      "SecRule REQUEST_FILENAME \"@streq /a b/c.php\" \"id:4,phase:1,pass\"\n"
+      "SecRule REQUEST_BASENAME \"@streq c.php\" \"id:5,phase:1,pass\"\n"
+      "SecRule REQUEST_LINE \"@streq GET /a%20b/c.php?x=1 HTTP/1.1\" \"id:6,phase:1,pass\"\n"
+      "SecRule QUERY_STRING \"@streq x=1\" \"id:7,phase:1,pass\"\n");
+  f.req.uri = "/a%20b/c.php?x=1";
+  f.headers = {{"X-Test", "1"}, {"Cookie", "session=abc; theme=dark"}};
+  f.run();
+  EXPECT_EQ(f.ids(), (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7}));
+}
+
+TEST(evaluator, urlencoded_body) {
+  fixture f("SecRule ARGS_POST:user \"@streq a b\" \"id:1,phase:2,pass\"\n"
+            "SecRule REQUEST_BODY \"@contains user=\" \"id:2,phase:2,pass\"\n");
+  f.req.method = "POST";
+  f.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  f.req.body = "user=a+b&x=1";
+  f.run();
+  EXPECT_EQ(f.ids(), (std::vector<int64_t>{1, 2}));
+}
+
+TEST(evaluator, json_body_via_ctl) {
+  fixture f(
+      "SecRule REQUEST_HEADERS:Content-Type \"@rx ^application/json\" \"id:1,phase:1,pass,nolog,ctl:requestBodyProcessor=JSON\"\n"
+      "SecRule ARGS:json.user.name \"@streq bob\" \"id:2,phase:2,pass\"\n"
+      "SecRule ARGS:json.tags.array_1 \"@streq b\" \"id:3,phase:2,pass\"\n"
+      "SecRule REQBODY_ERROR \"!@eq 0\" \"id:4,phase:2,pass\"\n");
+  f.req.method = "POST";
+  f.headers = {{"Content-Type", "application/json"}};
+  f.req.body = R"({"user":{"name":"bob"},"tags":["a","b"],"n":1})";
+  f.run();
+  EXPECT_EQ(f.ids(), (std::vector<int64_t>{2, 3}));
+  f.req.body = R"({"user":)";
+  f.run();
+  EXPECT_EQ(f.ids(), (std::vector<int64_t>{4}));
+}
+
+TEST(evaluator, multipart_body_and_strict_errors) {
+  fixture f(
+      "SecRule ARGS_POST:field \"@streq value\" \"id:1,phase:2,pass\"\n"
+      "SecRule FILES \"@streq a.txt\" \"id:2,phase:2,pass\"\n"
+      "SecRule MULTIPART_STRICT_ERROR \"!@eq 0\" \"id:3,phase:2,pass\"\n"
+      "SecRule MULTIPART_PART_HEADERS \"@rx ^content-type\" \"id:4,phase:2,pass,t:lowercase\"\n"
+      "SecRule FILES_NAMES \"@streq up\" \"id:5,phase:2,pass\"\n");
+  f.req.method = "POST";
+  f.headers = {{"Content-Type", "multipart/form-data; boundary=XyZ"}};
+  f.req.body =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\nvalue\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"up\"; filename=\"a.txt\"\r\n"
+      "Content-Type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n";
+  f.run();
+  EXPECT_EQ(f.ids(), (std::vector<int64_t>{1, 2, 4, 5}));
+  f.req.body = "junk\r\n--XyZ\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\nvalue\r\n--XyZ--\r\n";
+  f.run();
+  EXPECT_EQ(f.ids(), (std::vector<int64_t>{1, 3}));  // data before the first boundary
+}
+
+TEST(evaluator, audit_line_has_modsecurity_fields) {
+  fixture f("SecRule ARGS \"@rx attack\" \"id:942100,phase:2,block,msg:'SQL Injection Attack',logdata:'Matched Data: %{TX.0}',capture,severity:'CRITICAL',tag:'attack-sqli'\"\n");
+  f.req.uri = "/x?a=attack";
+  f.run();
+  ASSERT_EQ(f.tx->matches().size(), 1u);
+  const std::string line = f.tx->audit_line(f.tx->matches()[0]);
+  EXPECT_NE(line.find("[id \"942100\"]"), std::string::npos) << line;
+  EXPECT_NE(line.find("[msg \"SQL Injection Attack\"]"), std::string::npos) << line;
+  EXPECT_NE(line.find("[data \"Matched Data: attack\"]"), std::string::npos) << line;
+  EXPECT_NE(line.find("[severity \"2\"]"), std::string::npos) << line;
+  EXPECT_NE(line.find("[uri \"/x\"]"), std::string::npos) << line;
+  EXPECT_NE(line.find("[unique_id \"uid-1\"]"), std::string::npos) << line;
+  EXPECT_NE(line.find("[tag \"attack-sqli\"]"), std::string::npos) << line;
+}
+
+TEST(evaluator, transaction_reuse_starts_clean) {
+  fixture f("SecRule ARGS:a \"@rx 1\" \"id:1,phase:1,pass,setvar:tx.seen=1\"\n");
+  f.req.uri = "/?a=1";
+  f.run();
+  EXPECT_EQ(f.tx->tx("seen"), "1");
+  f.req.uri = "/?a=2";
+  f.run();
+  EXPECT_EQ(f.tx->tx("seen"), "");
+  EXPECT_TRUE(f.ids().empty());
+}
+
+}  // namespace
+}  // namespace ravelin::waf

@@ -1,0 +1,139 @@
+// Measures the WAF on this machine: CRS load time, Hyperscan build time and statistics, and
+// CPU time per request for a set of realistic requests on the PCRE2 reference path and the
+// Hyperscan path. `waf_bench [iterations]`; prints one line per figure.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "internal/hs_matcher.h"
+#include "ravelin/waf/engine.h"
+#include "ravelin/waf/seclang.h"
+
+using namespace ravelin::waf;
+
+namespace {
+double cpu_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+struct sample {
+  const char* name;
+  http_request req;
+  std::vector<http_header> headers;
+  std::string body;
+};
+
+std::vector<sample> samples() {
+  static std::vector<std::string> lengths;  // header values are views: keep them alive
+  lengths.reserve(8);
+  auto length_of = [](const std::string& b) -> std::string_view {
+    lengths.push_back(std::to_string(b.size()));
+    return lengths.back();
+  };
+  std::vector<sample> out;
+  const std::vector<http_header> browser{
+      {"Host", "api.example.com"},
+      {"User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"},
+      {"Accept", "application/json, text/plain, */*"},
+      {"Accept-Language", "en-US,en;q=0.9"},
+      {"Accept-Encoding", "gzip, deflate, br"},
+      {"Cookie", "session=6f1c2a9e8b7d4c3a; theme=dark"},
+      {"Connection", "keep-alive"}};
+  auto add = [&](const char* name, const char* method, const char* uri, std::string body,
+                 std::vector<http_header> extra) {
+    sample s{name, {}, browser, std::move(body)};
+    s.headers.insert(s.headers.end(), extra.begin(), extra.end());
+    s.req.method = method;
+    s.req.uri = uri;
+    s.req.protocol = "HTTP/1.1";
+    s.req.remote_addr = "198.18.0.2";
+    out.push_back(std::move(s));
+  };
+  add("GET with 3 args", "GET", "/v1/orders?customer=1042&status=open&sort=-created_at", "", {});
+  std::string json = R"({"customer":{"id":1042,"name":"Ada Lovelace","email":"ada@example.com"},"items":[)";
+  while (json.size() < 1900) json += R"({"sku":"AB-1234","qty":2,"note":"gift wrap please"},)";
+  json += R"({"sku":"END","qty":1}],"comment":"Leave at the door, thanks!"})";
+  add("JSON POST 2 KB", "POST", "/v1/orders", json,
+      {{"Content-Type", "application/json"}, {"Content-Length", length_of(json)}});
+  std::string mp = "--b0undary\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nholiday photos\r\n"
+                   "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"img.jpg\"\r\n"
+                   "Content-Type: image/jpeg\r\n\r\n";
+  for (int i = 0; mp.size() < 100 * 1024; ++i) mp.push_back(static_cast<char>('A' + (i * 7) % 26));
+  mp += "\r\n--b0undary--\r\n";
+  add("multipart 100 KB", "POST", "/upload", mp,
+      {{"Content-Type", "multipart/form-data; boundary=b0undary"}, {"Content-Length", length_of(mp)}});
+  add("attack (SQLi+XSS)", "GET", "/search?q=1%27%20UNION%20SELECT%20password%20FROM%20users--&x=%3Cscript%3Ealert(1)%3C/script%3E", "", {});
+  for (auto& s : out) {
+    s.req.headers = s.headers;
+    s.req.body = s.body;
+  }
+  return out;
+}
+
+void run(const char* label, const waf_engine& e, std::vector<sample>& ss, int iters) {
+  transaction tx(e);
+  const char* only_sample = std::getenv("WAF_BENCH_SAMPLE");  // index into samples()
+  for (size_t k = 0; k < ss.size(); ++k) {
+    if (only_sample && std::atoi(only_sample) != static_cast<int>(k)) continue;
+    auto& s = ss[k];
+    for (int i = 0; i < 20; ++i) tx.process_request(s.req, "warm");  // warm-up
+    const double t0 = cpu_us();
+    size_t matches = 0;
+    for (int i = 0; i < iters; ++i) {
+      tx.process_request(s.req, "bench");
+      matches = tx.matches().size();
+    }
+    const double us = (cpu_us() - t0) / iters;
+    std::printf("%-10s %-20s %9.1f us/request  (%zu rules matched, anomaly %s)\n", label, s.name, us,
+                matches, std::string(tx.tx("anomaly_score")).c_str());
+    const auto c0 = tx.counters();
+    tx.process_request(s.req, "count");
+    const auto& c1 = tx.counters();
+    std::printf("           per request: %lu rules, %lu values, %lu transforms, %lu operators, %lu hs scans\n",
+                c1.rules_evaluated - c0.rules_evaluated, c1.values_inspected - c0.values_inspected,
+                c1.transforms_run - c0.transforms_run, c1.operators_run - c0.operators_run,
+                c1.hs_scans - c0.hs_scans);
+    if (std::getenv("WAF_BENCH_VERBOSE")) {
+      for (const auto& m : tx.matches()) std::printf("    %s\n", tx.audit_line(m).substr(0, 300).c_str());
+    }
+  }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int iters = argc > 1 ? std::atoi(argv[1]) : 200;
+  const char* crs = argc > 2 ? argv[2] : "/usr/share/modsecurity-crs";
+  double t0 = cpu_us();
+  rule_loader l;
+  l.load_text("SecRuleEngine On\nSecRequestBodyAccess On\n"
+              "SecRule REQUEST_HEADERS:Content-Type \"^application/json\" \"id:200001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON\"\n",
+              "base.conf");
+  l.load_file("/etc/modsecurity/crs/crs-setup.conf");
+  l.load_text(std::string("Include ") + crs + "/rules/*.conf\n", "crs.load");
+  auto rs = l.finish();
+  if (!rs) {
+    for (const auto& e : l.errors()) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    return 1;
+  }
+  std::printf("CRS load: %.1f ms CPU, %zu rules\n", (cpu_us() - t0) / 1000, rs->rules.size());
+  const char* only = std::getenv("WAF_BENCH_ONLY");  // "pcre2" or "hyperscan"
+  auto ss = samples();
+  if (!only || std::string(only) == "pcre2") {
+    waf_engine ref(rs);
+    run("pcre2", ref, ss, iters);
+  }
+  if (!only || std::string(only) == "hyperscan") {
+    t0 = cpu_us();
+    waf_engine fast(rs, engine_options{true});
+    const auto& st = fast.hs()->info();
+    std::printf("Hyperscan build: %.1f ms CPU, %zu databases, %zu patterns, %zu expressions, %zu split, %zu direct-only\n",
+                (cpu_us() - t0) / 1000, st.databases, st.patterns, st.expressions, st.split_patterns, st.direct_only);
+    run("hyperscan", fast, ss, iters);
+  }
+  return 0;
+}

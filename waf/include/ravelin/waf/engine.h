@@ -1,0 +1,140 @@
+// The rule engine: a compiled, immutable engine built once from a rule_set (shared by all
+// lcores), and a transaction object per lcore that evaluates requests against it. A
+// transaction is reused request after request: after warm-up it allocates nothing and never
+// throws (STYLE.md, "Compile once, scan cheaply").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ravelin/waf/request.h"
+#include "ravelin/waf/rule_types.h"
+
+namespace ravelin::waf {
+
+class hs_matcher;  // speed path (hs_matcher.h)
+
+struct engine_options {
+  // Use Hyperscan databases as a prefilter for @rx/@pm (speed path). Off = the plain PCRE2
+  // reference path; both must give identical results.
+  bool hyperscan = false;
+  // Patterns without required literals: scan them whole in Hyperscan (true) or leave them to
+  // PCRE2 (false, faster on CRS: those patterns scan at a few hundred ns per short value).
+  bool hs_whole_regex = false;
+};
+
+class waf_engine {
+ public:
+  // Throws std::runtime_error if Hyperscan compilation fails (load time only).
+  explicit waf_engine(std::shared_ptr<const rule_set> rules, engine_options opts = {});
+  ~waf_engine();
+  waf_engine(const waf_engine&) = delete;
+  waf_engine& operator=(const waf_engine&) = delete;
+
+  const rule_set& rules() const { return *rules_; }
+  const engine_options& options() const { return opts_; }
+
+  // Internal layout, read by transactions.
+  struct phase_entry {
+    const rule* r = nullptr;
+    int32_t skip_to = -1;  // for skipAfter: index of the target marker in this phase's list
+    uint32_t index = 0;    // rule index in rules(), for per-rule flags
+  };
+  struct chain_node {  // interned transformation chains: chain = prefix chain + last step
+    int32_t prefix = 0;
+    transform_id last = transform_id::none;
+  };
+  const std::vector<phase_entry>& phase(int p) const { return phases_[p]; }
+  const std::vector<chain_node>& chains() const { return chains_; }
+  // Chain id of link `l` (interned at build), and per-chain position ids.
+  int32_t chain_of(const rule_link* l) const;
+  // The same, by position: link `k` of rule number `rule_index` (no search).
+  int32_t chain_at(uint32_t rule_index, size_t k) const { return link_chain_flat_[link_base_[rule_index] + k]; }
+  const hs_matcher* hs() const { return hs_.get(); }
+
+ private:
+  std::shared_ptr<const rule_set> rules_;
+  engine_options opts_;
+  std::vector<phase_entry> phases_[6];
+  std::vector<chain_node> chains_;
+  std::vector<std::pair<const rule_link*, int32_t>> link_chain_;  // sorted by pointer
+  std::vector<int32_t> link_chain_flat_;  // chain id per link, rules in order
+  std::vector<uint32_t> link_base_;       // first flat index of each rule
+  std::unique_ptr<hs_matcher> hs_;
+};
+
+// One rule that matched, for the audit log. Views point into the transaction's memory and
+// stay valid until its next request.
+struct match_record {
+  const rule* r = nullptr;
+  const rule_link* link = nullptr;  // the link whose operator matched last
+  int64_t id = 0;
+  int phase = 0;
+  int severity = -1;
+  std::string_view msg, data;
+  std::string_view var_name, var_value;  // last matched variable
+  bool disruptive = false;               // this rule decided the verdict
+};
+
+enum class verdict_action : uint8_t { pass, deny, drop, redirect, allow };
+
+struct verdict {
+  verdict_action action = verdict_action::pass;
+  int status = 0;           // HTTP status for deny/redirect
+  int64_t rule_id = 0;      // the rule that interrupted, if any
+  bool interrupted() const {
+    return action == verdict_action::deny || action == verdict_action::drop ||
+           action == verdict_action::redirect;
+  }
+};
+
+// Counters per transaction object (summed by the caller per lcore).
+struct waf_counters {
+  uint64_t requests = 0;
+  uint64_t rules_evaluated = 0;
+  uint64_t values_inspected = 0;    // (rule link, value) pairs looked at
+  uint64_t transforms_run = 0;      // transformation steps computed (cache misses)
+  uint64_t operators_run = 0;       // operators evaluated exactly (PCRE2, phrase matcher, ...)
+  uint64_t pcre_errors = 0;         // match limit hit: treated as no match
+  uint64_t body_limit_exceeded = 0;
+  uint64_t reqbody_errors = 0;
+  uint64_t hs_scans = 0;
+  uint64_t hs_confirms = 0;         // PCRE2 confirmations after a Hyperscan hit
+};
+
+class transaction {
+ public:
+  explicit transaction(const waf_engine& engine);
+  ~transaction();
+  transaction(const transaction&) = delete;
+  transaction& operator=(const transaction&) = delete;
+
+  // Phases 1 and 2. `unique_id` names the transaction in audit lines.
+  verdict process_request(const http_request& req, std::string_view unique_id);
+  // Phases 3 and 4, after process_request.
+  verdict process_response(const http_response& resp);
+  // Phase 5.
+  void process_logging();
+
+  std::span<const match_record> matches() const;
+  // TX collection lookup (lower-case name), for tests and the plugin's anomaly score.
+  std::string_view tx(std::string_view name) const;
+  const waf_counters& counters() const;
+  engine_mode mode() const;
+
+  // ModSecurity's error-log line for one match: `ModSecurity: Warning. Matched ... [id "942100"]
+  // [msg "..."] [data "..."] [severity "2"] ... [uri "/x"] [unique_id "..."]`. Allocates:
+  // call it off the hot path.
+  std::string audit_line(const match_record& m) const;
+
+  struct state;  // internal
+
+ private:
+  std::unique_ptr<state> s_;
+};
+
+}  // namespace ravelin::waf

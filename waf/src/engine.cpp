@@ -1,0 +1,66 @@
+// Building the immutable engine from a rule set: one ordered list per phase (markers appear in
+// every phase, as skipAfter targets do in ModSecurity), skipAfter targets resolved to list
+// positions, and every transformation chain interned with its prefixes so a transaction can
+// cache "value after the first k steps" and share it between rules.
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+#include "internal/hs_matcher.h"
+#include "ravelin/waf/engine.h"
+
+namespace ravelin::waf {
+
+waf_engine::waf_engine(std::shared_ptr<const rule_set> rules, engine_options opts)
+    : rules_(std::move(rules)), opts_(opts) {
+  if (!rules_) throw std::runtime_error("waf_engine needs a rule set");
+  const auto& all = rules_->rules;
+  for (uint32_t i = 0; i < all.size(); ++i) {
+    const rule& r = all[i];
+    for (int p = 1; p <= 5; ++p) {
+      if (r.kind == rule_kind::marker || r.phase == p) phases_[p].push_back({&r, -1, i});
+    }
+  }
+  for (int p = 1; p <= 5; ++p) {
+    auto& list = phases_[p];
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (list[i].r->kind == rule_kind::marker) continue;
+      const std::string& target = list[i].r->head().skip_after;
+      if (target.empty()) continue;
+      for (size_t j = i + 1; j < list.size(); ++j) {
+        if (list[j].r->kind == rule_kind::marker && list[j].r->marker == target) {
+          list[i].skip_to = static_cast<int32_t>(j);
+          break;
+        }
+      }
+      if (list[i].skip_to < 0) list[i].skip_to = static_cast<int32_t>(list.size());  // to the end
+    }
+  }
+  // Chains: id 0 is "no transformation".
+  chains_.push_back({0, transform_id::none});
+  std::map<std::pair<int32_t, transform_id>, int32_t> interned;
+  for (const rule& r : all) {
+    link_base_.push_back(static_cast<uint32_t>(link_chain_flat_.size()));
+    for (const rule_link& l : r.links) {
+      int32_t id = 0;
+      for (const transform_id t : l.transforms) {
+        auto [it, fresh] = interned.emplace(std::make_pair(id, t), static_cast<int32_t>(chains_.size()));
+        if (fresh) chains_.push_back({id, t});
+        id = it->second;
+      }
+      link_chain_.emplace_back(&l, id);
+      link_chain_flat_.push_back(id);
+    }
+  }
+  std::sort(link_chain_.begin(), link_chain_.end());
+  if (opts_.hyperscan) hs_ = std::make_unique<hs_matcher>(*this);
+}
+
+waf_engine::~waf_engine() = default;
+
+int32_t waf_engine::chain_of(const rule_link* l) const {
+  auto it = std::lower_bound(link_chain_.begin(), link_chain_.end(), std::make_pair(l, int32_t{0}));
+  return (it != link_chain_.end() && it->first == l) ? it->second : 0;
+}
+
+}  // namespace ravelin::waf

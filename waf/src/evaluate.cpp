@@ -1,0 +1,234 @@
+// The evaluation loop. Order and scope of actions follow ModSecurity v3: capture and setvar
+// run for every matching value (so CRS' per-header and per-argument scoring works), the rest
+// once the whole chain has matched.
+#include "internal/evaluate.h"
+
+#include <algorithm>
+
+#include "internal/collections.h"
+#include "internal/operator_eval.h"
+
+namespace ravelin::waf::detail {
+
+std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain) {
+  if (chain == 0) return v;
+  if (const std::string_view* hit = s.tcache.get(v.data(), v.size(), chain)) return *hit;
+  const auto& node = s.engine.chains()[chain];
+  const std::string_view in = transformed(s, v, node.prefix);
+  std::string_view out = in;
+  if (!transform_is_identity(node.last, in)) {
+    ++s.counters.transforms_run;
+    apply_transform(node.last, in, s.buf_a);
+    if (s.buf_a != in) out = s.mem.copy(s.buf_a);
+  }
+  s.tcache.put(v.data(), v.size(), chain, out);
+  return out;
+}
+
+namespace {
+
+bool excluded_by(transaction::state& s, const variable_ref& ex, variable_id id, std::string_view key) {
+  return ex.id == id && selects(s, ex, key);
+}
+
+struct link_eval {
+  transaction::state& s;
+  const rule& r;
+  const rule_link& link;
+  const std::vector<const variable_ref*>& removed;  // ctl:ruleRemoveTarget* for this rule
+  int32_t chain = 0;  // interned transformation chain of this link
+  bool matched = false;
+  hs_slot_ref slot;   // where the link's pattern sits in the Hyperscan databases, if anywhere
+
+  bool skip(variable_id id, std::string_view key) const {
+    for (const auto& ex : link.exclusions) {
+      if (excluded_by(s, ex, id, key)) return true;
+    }
+    for (const variable_ref* ex : removed) {
+      if (excluded_by(s, *ex, id, key)) return true;
+    }
+    return false;
+  }
+
+  void on_match(const variable_ref& t, std::string_view key, std::string_view value,
+                const op_result& res) {
+    matched = true;
+    const std::string_view name = display_name(s, t.id, key);
+    s.scalar[static_cast<size_t>(variable_id::matched_var)] = value;
+    s.scalar[static_cast<size_t>(variable_id::matched_var_name)] = name;
+    s.has_scalar[static_cast<size_t>(variable_id::matched_var)] = true;
+    s.has_scalar[static_cast<size_t>(variable_id::matched_var_name)] = true;
+    s.matched_vars.push_back({name, value});
+    if (link.actions.capture) {
+      for (int g = 0; g < res.caps.count; ++g) {
+        static constexpr std::string_view k_digits[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+        s.tx.set(k_digits[g], s.mem.copy(res.caps.group[g]));
+      }
+    }
+    const rule_context ctx{&r};
+    for (const auto& sv : link.actions.setvars) run_setvar(s, sv, ctx);
+  }
+
+  void value(const variable_ref& t, std::string_view key, std::string_view v) {
+    if (skip(t.id, key)) return;
+    ++s.counters.values_inspected;
+    op_result res;
+    if (link.actions.multi_match) {
+      // multiMatch: the operator sees the value before and after every transformation.
+      int32_t stages[16];
+      int n = 0;
+      for (int32_t c = chain; c != 0 && n < 15; c = s.engine.chains()[c].prefix) stages[n++] = c;
+      stages[n++] = 0;
+      for (int k = n - 1; k >= 0; --k) {
+        if (run_operator(s, link, t.id, transformed(s, v, stages[k]), stages[k], res)) {
+          on_match(t, key, transformed(s, v, stages[k]), res);
+        }
+      }
+      return;
+    }
+    const std::string_view tv = transformed(s, v, chain);
+    if (run_operator(s, link, t.id, tv, chain, res, &slot)) on_match(t, key, tv, res);
+  }
+
+  bool run() {
+    if (link.targets.empty()) {  // SecAction: matches once, unconditionally
+      const rule_context ctx{&r};
+      for (const auto& sv : link.actions.setvars) run_setvar(s, sv, ctx);
+      return true;
+    }
+    if (!hs_link_may_match(s, link, chain)) return false;
+    slot = hs_slot_for(s, link, chain);
+    for (const auto& t : link.targets) {
+      if (t.count) {
+        int64_t n = 0;
+        for_each_member(s, t.id, [&](std::string_view k, std::string_view) {
+          if (selects(s, t, k)) ++n;
+        });
+        value(t, {}, format_int(s.mem, n));
+        continue;
+      }
+      var_store* st = s.store(t.id);
+      if (st && !t.key.empty() && !t.key_regex) {
+        if (const std::string_view* v = st->get(t.key)) value(t, t.key, *v);  // TX:name
+        continue;
+      }
+      for_each_member(s, t.id, [&](std::string_view k, std::string_view v) {
+        if (selects(s, t, k)) value(t, k, v);
+      });
+    }
+    return matched;
+  }
+};
+
+bool removed(const transaction::state& s, const rule& r) {
+  for (const auto& range : s.removed_ids) {
+    if (range.contains(r.id())) return true;
+  }
+  for (const auto tag : s.removed_tags) {
+    for (const auto& t : r.head().tags) {
+      if (t == tag) return true;
+    }
+  }
+  return false;
+}
+
+void run_ctl(transaction::state& s, const ctl_action& c) {
+  switch (c.kind) {
+    case ctl_kind::rule_engine: s.mode = c.mode; break;
+    case ctl_kind::request_body_access: s.request_body_access = c.on; break;
+    case ctl_kind::force_request_body_variable: s.force_body_variable = c.on; break;
+    case ctl_kind::request_body_processor:
+      s.processor = c.processor;
+      set_processor_variable(s);
+      break;
+    case ctl_kind::rule_remove_by_id:
+      s.removed_ids.insert(s.removed_ids.end(), c.ids.begin(), c.ids.end());
+      break;
+    case ctl_kind::rule_remove_by_tag: s.removed_tags.push_back(c.tag); break;
+    case ctl_kind::rule_remove_target_by_id:
+    case ctl_kind::rule_remove_target_by_tag:
+      s.removed_targets.push_back({c.ids, c.tag, *c.target});
+      break;
+    default: break;  // audit and debug settings do not change verdicts
+  }
+}
+
+void after_full_match(transaction::state& s, const rule& r, const rule_link& last) {
+  const rule_context ctx{&r};
+  for (const auto& l : r.links) {
+    for (const auto& c : l.actions.ctls) run_ctl(s, c);
+  }
+  const rule_actions& h = r.head();
+  const bool disrupts = s.mode == engine_mode::on &&
+                        (r.disruptive == disruptive_action::deny || r.disruptive == disruptive_action::drop ||
+                         r.disruptive == disruptive_action::redirect);
+  if (r.log || disrupts) {
+    match_record m;
+    m.r = &r;
+    m.link = &last;
+    m.id = h.id;
+    m.phase = r.phase;
+    m.severity = h.severity;
+    if (h.msg) m.msg = expand(s, *h.msg, ctx);
+    if (h.logdata) m.data = expand(s, *h.logdata, ctx);
+    m.var_name = s.scalar[static_cast<size_t>(variable_id::matched_var_name)];
+    m.var_value = s.scalar[static_cast<size_t>(variable_id::matched_var)];
+    m.disruptive = disrupts;
+    s.matches.push_back(m);
+    if (h.severity >= 0 && h.severity < s.highest_severity) s.highest_severity = h.severity;
+  }
+  if (disrupts) {
+    const verdict_action a = r.disruptive == disruptive_action::deny   ? verdict_action::deny
+                             : r.disruptive == disruptive_action::drop ? verdict_action::drop
+                                                                       : verdict_action::redirect;
+    s.result = {a, h.status ? h.status : (a == verdict_action::redirect ? 302 : 403), h.id};
+  } else if (s.mode == engine_mode::on && r.disruptive == disruptive_action::allow) {
+    s.allow_all = true;
+    s.result = {verdict_action::allow, 0, h.id};
+  }
+}
+
+bool eval_rule(transaction::state& s, const rule& r, uint32_t index,
+               std::vector<const variable_ref*>& removed_targets) {
+  removed_targets.clear();
+  for (const auto& rt : s.removed_targets) {
+    bool applies = false;
+    for (const auto& range : rt.ids) applies = applies || range.contains(r.id());
+    if (!rt.tag.empty()) {
+      for (const auto& t : r.head().tags) applies = applies || t == rt.tag;
+    }
+    if (applies) removed_targets.push_back(&rt.target);
+  }
+  s.matched_vars.clear();
+  for (size_t k = 0; k < r.links.size(); ++k) {
+    link_eval e{s, r, r.links[k], removed_targets, s.engine.chain_at(index, k)};
+    if (!e.run()) return false;
+  }
+  after_full_match(s, r, r.links.back());
+  return true;
+}
+
+}  // namespace
+
+void run_phase(transaction::state& s, int phase) {
+  if (s.mode == engine_mode::off || s.allow_all || s.result.interrupted()) return;
+  const auto& list = s.engine.phase(phase);
+  std::vector<const variable_ref*>& removed_targets = s.removed_target_refs;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const auto& e = list[i];
+    const rule& r = *e.r;
+    if (r.kind == rule_kind::marker || removed(s, r)) continue;
+    ++s.counters.rules_evaluated;
+    if (!eval_rule(s, r, e.index, removed_targets)) continue;
+    if (s.result.interrupted() || s.allow_all || s.mode == engine_mode::off) return;
+    if (e.skip_to >= 0) {
+      i = static_cast<size_t>(e.skip_to);  // the loop steps past the marker
+    } else {
+      for (int k = r.head().skip; k > 0 && i + 1 < list.size(); ++i) {
+        if (list[i + 1].r->kind != rule_kind::marker) --k;
+      }
+    }
+  }
+}
+
+}  // namespace ravelin::waf::detail

@@ -1,0 +1,160 @@
+// Hyperscan databases per (target variable, transformation chain), built at load.
+#include "internal/hs_matcher.h"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+#include "internal/hs_patterns.h"
+
+namespace ravelin::waf {
+
+struct hs_matcher::db_entry {
+  hs_database_t* db = nullptr;
+  int32_t chain = 0;
+  uint32_t patterns = 0;
+  std::vector<variable_id> groups;
+};
+
+bool hs_matcher::cacheable_group(variable_id v) {
+  switch (v) {
+    case variable_id::tx: case variable_id::ip: case variable_id::global:
+    case variable_id::session: case variable_id::user: case variable_id::resource:
+    case variable_id::geo: case variable_id::env: case variable_id::rule:
+    case variable_id::matched_var: case variable_id::matched_var_name:
+    case variable_id::matched_vars: case variable_id::matched_vars_names:
+    case variable_id::reqbody_processor: case variable_id::highest_severity:
+    case variable_id::duration: case variable_id::args_combined_size:
+      return false;  // values that change during the transaction
+    default:
+      return true;
+  }
+}
+
+namespace {
+// Whether every target of the link is a variable the databases scan (no counts, no TX...).
+bool all_targets_scanned(const rule_link& l) {
+  for (const auto& t : l.targets) {
+    if (t.count || !hs_matcher::cacheable_group(t.id)) return false;
+  }
+  return !l.targets.empty();
+}
+}  // namespace
+
+hs_matcher::hs_matcher(const waf_engine& engine) {
+  struct member {
+    const rule_link* link;
+    uint32_t expr;  // index into exprs
+  };
+  struct db_plan {
+    std::vector<member> members;
+    std::vector<variable_id> groups;
+  };
+  std::map<int32_t, db_plan> plans;  // by chain
+  std::vector<std::vector<detail::hs_expression>> exprs;
+  for (const rule& r : engine.rules().rules) {
+    for (const rule_link& l : r.links) {
+      bool any = false;
+      for (const auto& t : l.targets) any = any || (!t.count && cacheable_group(t.id));
+      if (!any) continue;
+      bool split = false;
+      auto e = detail::expressions_for(l.op, engine.options().hs_whole_regex, split);
+      if (e.empty()) {
+        const auto id = l.op.id;
+        if (id == operator_id::rx || id == operator_id::pm || id == operator_id::pm_from_file) ++stats_.direct_only;
+        continue;
+      }
+      if (split) ++stats_.split_patterns;
+      const auto ei = static_cast<uint32_t>(exprs.size());
+      exprs.push_back(std::move(e));
+      // multiMatch runs the operator after every step of the chain: one entry per prefix.
+      const auto& chains = engine.chains();
+      for (int32_t c = engine.chain_of(&l);; c = chains[c].prefix) {
+        db_plan& p = plans[c];
+        p.members.push_back({&l, ei});
+        for (const auto& t : l.targets) {
+          if (t.count || !cacheable_group(t.id)) continue;
+          if (std::find(p.groups.begin(), p.groups.end(), t.id) == p.groups.end()) p.groups.push_back(t.id);
+        }
+        if (c == 0 || !l.actions.multi_match) break;
+      }
+    }
+  }
+  stats_.patterns = exprs.size();
+  for (const auto& [chain, plan] : plans) {
+    std::vector<const char*> pats;
+    std::vector<unsigned> flags, ids;
+    const auto db = static_cast<int32_t>(dbs_.size());
+    const auto& members = plan.members;
+    for (uint32_t id = 0; id < members.size(); ++id) {
+      for (const auto& e : exprs[members[id].expr]) {
+        pats.push_back(e.pattern.c_str());
+        flags.push_back(e.flags);
+        ids.push_back(id);
+      }
+      const bool covers = all_targets_scanned(*members[id].link) && !members[id].link->actions.multi_match;
+      slots_.push_back({members[id].link, chain, {db, id, covers}});
+    }
+    hs_database_t* d = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(pats.data(), flags.data(), ids.data(), static_cast<unsigned>(pats.size()),
+                         HS_MODE_BLOCK, nullptr, &d, &err) != HS_SUCCESS) {
+      const std::string msg = err ? err->message : "unknown error";
+      if (err) hs_free_compile_error(err);
+      throw std::runtime_error("Hyperscan: " + msg);
+    }
+    dbs_.push_back({d, chain, static_cast<uint32_t>(members.size()), plan.groups});
+    stats_.expressions += pats.size();
+  }
+  std::sort(slots_.begin(), slots_.end());
+  stats_.databases = dbs_.size();
+}
+
+size_t hs_matcher::databases() const { return dbs_.size(); }
+uint32_t hs_matcher::patterns_in(int32_t db) const { return dbs_[db].patterns; }
+int32_t hs_matcher::chain_of_db(int32_t db) const { return dbs_[db].chain; }
+const std::vector<variable_id>& hs_matcher::groups_of(int32_t db) const { return dbs_[db].groups; }
+
+hs_matcher::~hs_matcher() {
+  for (auto& d : dbs_) hs_free_database(d.db);
+}
+
+bool hs_matcher::find(const rule_link* l, int32_t chain, slot& out) const {
+  const link_slot key{l, chain, {}};
+  auto it = std::lower_bound(slots_.begin(), slots_.end(), key);
+  if (it == slots_.end() || it->link != l || it->chain != chain) return false;
+  out = it->where;
+  return true;
+}
+
+namespace {
+int on_match(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+  auto* hits = static_cast<std::vector<uint32_t>*>(ctx);
+  if (hits->empty() || hits->back() != id) hits->push_back(id);
+  return 0;
+}
+}  // namespace
+
+bool hs_matcher::scan(int32_t db, std::string_view value, hs_scratch* scratch,
+                      std::vector<uint32_t>& hits) const noexcept {
+  const hs_error_t rc = hs_scan(dbs_[db].db, value.data(), static_cast<unsigned>(value.size()), 0,
+                                scratch, on_match, &hits);
+  if (rc != HS_SUCCESS) return false;
+  std::sort(hits.begin(), hits.end());
+  hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
+  return true;
+}
+
+hs_scratch* hs_matcher::alloc_scratch() const {
+  hs_scratch_t* s = nullptr;
+  for (const auto& d : dbs_) {
+    if (hs_alloc_scratch(d.db, &s) != HS_SUCCESS) throw std::runtime_error("Hyperscan: scratch allocation failed");
+  }
+  return s;
+}
+
+void hs_matcher::free_scratch(hs_scratch* s) { hs_free_scratch(s); }
+
+}  // namespace ravelin::waf

@@ -1,0 +1,122 @@
+// Per-transaction bump allocator: strings made while evaluating a request (decoded arguments,
+// transformed values, expanded macros) live here until the next request. reset() keeps the
+// blocks, so after warm-up nothing is allocated.
+#pragma once
+
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace ravelin::waf::detail {
+
+class arena {
+ public:
+  char* alloc(size_t n) {
+    while (cur_ < blocks_.size() && used_ + n > blocks_[cur_].size) {
+      ++cur_;
+      used_ = 0;
+    }
+    if (cur_ == blocks_.size()) {
+      const size_t sz = n > k_block ? n : k_block;
+      blocks_.push_back({std::make_unique<char[]>(sz), sz});
+      used_ = 0;
+    }
+    char* p = blocks_[cur_].data.get() + used_;
+    used_ += n;
+    return p;
+  }
+  std::string_view copy(std::string_view s) {
+    if (s.empty()) return {};
+    char* p = alloc(s.size());
+    std::memcpy(p, s.data(), s.size());
+    return {p, s.size()};
+  }
+  void reset() {
+    cur_ = 0;
+    used_ = 0;
+  }
+  size_t capacity() const {
+    size_t c = 0;
+    for (const auto& b : blocks_) c += b.size;
+    return c;
+  }
+
+ private:
+  static constexpr size_t k_block = 64 * 1024;
+  struct block {
+    std::unique_ptr<char[]> data;
+    size_t size;
+  };
+  std::vector<block> blocks_;
+  size_t cur_ = 0, used_ = 0;
+};
+
+inline uint64_t hash_bytes(std::string_view s, uint64_t h = 1469598103934665603ULL) {
+  for (const unsigned char c : s) h = (h ^ c) * 1099511628211ULL;  // FNV-1a
+  return h;
+}
+
+// Insertion-ordered string map for TX/IP/GLOBAL: keys are lower-case and arena-owned, lookups
+// go through an open-addressing index that is cleared, not freed, between requests.
+class var_store {
+ public:
+  struct entry {
+    std::string_view key, value;
+    bool live = false;
+  };
+  var_store() { slots_.assign(256, -1); }
+
+  const std::string_view* get(std::string_view key) const {
+    const int32_t i = find(key, hash_bytes(key));
+    return i >= 0 && entries_[i].live ? &entries_[i].value : nullptr;
+  }
+  // `key` and `value` must outlive the transaction (arena or static).
+  void set(std::string_view key, std::string_view value) {
+    const uint64_t h = hash_bytes(key);
+    const int32_t i = find(key, h);
+    if (i >= 0) {
+      entries_[i].value = value;
+      entries_[i].live = true;
+      return;
+    }
+    if ((entries_.size() + 1) * 2 > slots_.size()) grow();
+    entries_.push_back({key, value, true});
+    insert_slot(static_cast<int32_t>(entries_.size() - 1), h);
+  }
+  void remove(std::string_view key) {
+    const int32_t i = find(key, hash_bytes(key));
+    if (i >= 0) entries_[i].live = false;
+  }
+  void clear() {
+    entries_.clear();
+    std::fill(slots_.begin(), slots_.end(), -1);
+  }
+  const std::vector<entry>& entries() const { return entries_; }
+
+ private:
+  int32_t find(std::string_view key, uint64_t h) const {
+    const size_t mask = slots_.size() - 1;
+    for (size_t p = h & mask;; p = (p + 1) & mask) {
+      const int32_t i = slots_[p];
+      if (i < 0) return -1;
+      if (entries_[i].key == key) return i;
+    }
+  }
+  void insert_slot(int32_t idx, uint64_t h) {
+    const size_t mask = slots_.size() - 1;
+    size_t p = h & mask;
+    while (slots_[p] >= 0) p = (p + 1) & mask;
+    slots_[p] = idx;
+  }
+  void grow() {
+    slots_.assign(slots_.size() * 2, -1);
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      insert_slot(static_cast<int32_t>(i), hash_bytes(entries_[i].key));
+    }
+  }
+  std::vector<entry> entries_;
+  std::vector<int32_t> slots_;
+};
+
+}  // namespace ravelin::waf::detail

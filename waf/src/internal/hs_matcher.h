@@ -1,0 +1,71 @@
+// The speed path: every @rx/@pm/@pmFromFile operator is compiled into Hyperscan databases, one
+// per transformation chain, holding the patterns of every rule that inspects its variables
+// through that chain. Each transformed value is scanned once per database; a rule none of whose
+// values was reported is skipped without looking at them. A hit is only a candidate: the exact operator
+// (PCRE2 or the phrase matcher) confirms it, so results equal the reference path exactly.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ravelin/waf/engine.h"
+
+struct hs_database;
+struct hs_scratch;
+
+namespace ravelin::waf {
+
+class hs_matcher {
+ public:
+  explicit hs_matcher(const waf_engine& engine);  // throws std::runtime_error
+  ~hs_matcher();
+  hs_matcher(const hs_matcher&) = delete;
+  hs_matcher& operator=(const hs_matcher&) = delete;
+
+  // Where a link's pattern lives when its value went through `chain`: the database and the
+  // pattern id in it. False when the operator is evaluated directly.
+  struct slot {
+    int32_t db = -1;
+    uint32_t id = 0;
+    bool covers_all = false;  // every target of the link is scanned with this database
+  };
+  bool find(const rule_link* l, int32_t chain, slot& out) const;
+  // Scans `value`; appends the ids of links whose pattern may match. False on a Hyperscan
+  // error (the caller then evaluates every operator directly).
+  bool scan(int32_t db, std::string_view value, hs_scratch* scratch,
+            std::vector<uint32_t>& hits) const noexcept;
+  // Scratch big enough for every database (one per lcore).
+  hs_scratch* alloc_scratch() const;
+  static void free_scratch(hs_scratch* s);
+
+  struct stats {
+    size_t databases = 0, patterns = 0, expressions = 0, split_patterns = 0, direct_only = 0;
+  };
+  const stats& info() const { return stats_; }
+  // Whether values of this variable are fixed for the transaction (safe to cache scans).
+  static bool cacheable_group(variable_id v);
+
+  size_t databases() const;
+  uint32_t patterns_in(int32_t db) const;
+  int32_t chain_of_db(int32_t db) const;
+  // The variables whose values this database is scanned with.
+  const std::vector<variable_id>& groups_of(int32_t db) const;
+
+ private:
+  struct db_entry;
+  struct link_slot {
+    const rule_link* link;
+    int32_t chain;
+    slot where;
+    bool operator<(const link_slot& o) const {
+      return link != o.link ? link < o.link : chain < o.chain;
+    }
+  };
+  std::vector<db_entry> dbs_;
+  std::vector<link_slot> slots_;  // sorted by (link, chain)
+  stats stats_;
+};
+
+}  // namespace ravelin::waf

@@ -1,0 +1,132 @@
+// A transaction's internal state: request collections, TX and friends, caches and scratch.
+// Everything here is reused across requests (cleared, never freed).
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "internal/arena.h"
+#include "ravelin/waf/engine.h"
+#include "ravelin/waf/regex.h"
+
+struct hs_scratch;  // Hyperscan's, per lcore
+
+namespace ravelin::waf {
+
+namespace detail {
+struct kv {
+  std::string_view key, value;
+};
+
+// Transformed values, keyed by (source bytes, chain id). Source bytes never move during a
+// transaction (they are in the request or the arena), so their address identifies them.
+class transform_cache {
+ public:
+  transform_cache() { slots_.resize(1024); }
+  const std::string_view* get(const char* p, size_t n, int32_t chain) const {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash(p, n, chain) & mask;; i = (i + 1) & mask) {
+      const slot& s = slots_[i];
+      if (s.gen != gen_) return nullptr;
+      if (s.p == p && s.n == n && s.chain == chain) return &s.out;
+    }
+  }
+  void put(const char* p, size_t n, int32_t chain, std::string_view out) {
+    if ((used_ + 1) * 2 > slots_.size()) grow();
+    insert({p, static_cast<uint32_t>(n), chain, gen_, out});
+    ++used_;
+  }
+  void clear() {
+    ++gen_;  // lazily invalidates every slot
+    used_ = 0;
+  }
+
+ private:
+  struct slot {  // 40 bytes: keeps more of the table in cache
+    const char* p = nullptr;
+    uint32_t n = 0;
+    int32_t chain = 0;
+    uint32_t gen = 0;
+    std::string_view out;
+  };
+  static size_t hash(const char* p, size_t n, int32_t chain) {
+    uint64_t h = reinterpret_cast<uintptr_t>(p) * 0x9e3779b97f4a7c15ULL;
+    h ^= (n + 0x632be59bd9b4e019ULL) * 0xbf58476d1ce4e5b9ULL;
+    h ^= static_cast<uint64_t>(chain) * 0x94d049bb133111ebULL;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+  void insert(const slot& s) {
+    const size_t mask = slots_.size() - 1;
+    size_t i = hash(s.p, s.n, s.chain) & mask;
+    while (slots_[i].gen == gen_) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+  void grow() {
+    std::vector<slot> old;
+    old.swap(slots_);
+    slots_.resize(old.size() * 2);
+    for (const auto& s : old) {
+      if (s.gen == gen_) insert(s);
+    }
+  }
+  std::vector<slot> slots_;
+  uint32_t gen_ = 1;
+  size_t used_ = 0;
+};
+
+struct target_removal {  // ctl:ruleRemoveTarget* for this transaction
+  std::vector<id_range> ids;
+  std::string_view tag;
+  variable_ref target;
+};
+}  // namespace detail
+
+struct transaction::state {
+  explicit state(const waf_engine& e) : engine(e) {}
+  const waf_engine& engine;
+  detail::arena mem;
+  regex_scratch scratch;
+  waf_counters counters;
+  std::string buf_a, buf_b;  // transformation work buffers
+  // Body processor work buffers (capacity kept between requests).
+  std::string json_path, json_key, json_value, xml_text, xml_decoded;
+  std::vector<std::string_view> xml_open;
+
+  // request
+  const http_request* req = nullptr;
+  const http_response* resp = nullptr;
+  std::string_view unique_id;
+  std::array<std::string_view, k_variable_count> scalar{};
+  std::array<bool, k_variable_count> has_scalar{};
+  std::vector<detail::kv> args_get, args_post, headers, cookies, files, files_names, files_sizes,
+      part_headers, xml, resp_headers, matched_vars;
+  detail::var_store tx, ip, global, session, user, resource;
+
+  // engine state for this transaction
+  engine_mode mode = engine_mode::on;
+  bool request_body_access = false, force_body_variable = false, allow_all = false;
+  body_processor processor = body_processor::none;
+  std::vector<id_range> removed_ids;
+  std::vector<std::string_view> removed_tags;
+  std::vector<detail::target_removal> removed_targets;
+  std::vector<const variable_ref*> removed_target_refs;  // those that apply to the current rule
+  std::vector<match_record> matches;
+  verdict result;
+  detail::transform_cache tcache;
+  detail::transform_cache hs_cache;   // (transformed value, group<<20|chain) -> hit link ids
+  std::vector<uint32_t> hs_hits;      // scan work buffer
+  ::hs_scratch* hs_scratch = nullptr;
+  uint32_t values_gen = 1;                      // bumps whenever collections gain values
+  std::vector<uint32_t> hs_db_gen;              // values_gen at which each db was prescanned
+  std::vector<uint8_t> hs_db_empty;             // a prescanned value was empty (never skip)
+  std::vector<std::vector<uint64_t>> hs_any_hit;  // per db: patterns reported for any value
+  std::vector<std::pair<std::string, std::unique_ptr<regex>>> dyn_regex;  // @rx with %{...}
+  int highest_severity = 255;
+
+  void reset();
+  detail::var_store* store(variable_id id);
+};
+
+}  // namespace ravelin::waf

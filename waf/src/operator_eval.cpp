@@ -1,0 +1,190 @@
+// Operator dispatch (reference manual, "Operators"). The Hyperscan path only ever says "no"
+// early: a value whose database scan did not report this link cannot match it; every "maybe"
+// is confirmed by the same code the reference path runs.
+#include "internal/operator_eval.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "internal/collections.h"
+#include "internal/hs_matcher.h"
+#include "internal/operator_eval.h"
+#include "ravelin/waf/matchers.h"
+
+namespace ravelin::waf::detail {
+
+namespace {
+constexpr size_t k_dyn_regex_cache = 32;
+
+const regex* dynamic_regex(transaction::state& s, std::string_view pattern) {
+  for (const auto& [p, re] : s.dyn_regex) {
+    if (p == pattern) return re.get();
+  }
+  if (s.dyn_regex.size() >= k_dyn_regex_cache) s.dyn_regex.clear();
+  try {
+    s.dyn_regex.emplace_back(std::string(pattern), std::make_unique<regex>(pattern));
+  } catch (const std::exception&) {
+    return nullptr;  // an expanded pattern that does not compile matches nothing
+  }
+  return s.dyn_regex.back().second.get();
+}
+
+// The pattern ids database `db` reports for `value` (scanned once per transaction).
+std::string_view hits_for(transaction::state& s, const hs_matcher& hs, int32_t db, std::string_view value,
+                          bool& ok) {
+  ok = true;
+  std::string_view hits;
+  const hs_matcher::slot where{db, 0, false};
+  if (const std::string_view* cached = s.hs_cache.get(value.data(), value.size(), where.db)) {
+    hits = *cached;
+  } else {
+    s.hs_hits.clear();
+    ++s.counters.hs_scans;
+    if (!hs.scan(where.db, value, s.hs_scratch, s.hs_hits)) {
+      ok = false;
+      return {};
+    }
+    const size_t bytes = s.hs_hits.size() * sizeof(uint32_t);
+    char* p = bytes ? s.mem.alloc(bytes) : nullptr;
+    if (bytes) std::memcpy(p, s.hs_hits.data(), bytes);
+    hits = std::string_view(p, bytes);
+    s.hs_cache.put(value.data(), value.size(), where.db, hits);
+  }
+  return hits;
+}
+
+// Hyperscan prefilter: false when the value certainly does not match the link's pattern.
+bool hs_may_match(transaction::state& s, const hs_matcher& hs, const hs_slot_ref& where,
+                  std::string_view value) {
+  if (value.empty() || !where.found) return true;
+  bool ok = true;
+  const std::string_view hits = hits_for(s, hs, where.db, value, ok);
+  if (!ok) return true;
+  const auto* ids = reinterpret_cast<const uint32_t*>(hits.data());
+  const bool hit = std::binary_search(ids, ids + hits.size() / sizeof(uint32_t), where.id);
+  if (hit) ++s.counters.hs_confirms;
+  return hit;
+}
+
+// Scans every value of the database's variables once (per collection generation) and records
+// which patterns any of them may match.
+void prescan(transaction::state& s, const hs_matcher& hs, int32_t db) {
+  if (s.hs_db_gen[db] == s.values_gen) return;
+  s.hs_db_gen[db] = s.values_gen;
+  auto& any = s.hs_any_hit[db];
+  std::fill(any.begin(), any.end(), 0);
+  s.hs_db_empty[db] = 0;
+  const int32_t chain = hs.chain_of_db(db);
+  for (const variable_id g : hs.groups_of(db)) {
+    for_each_member(s, g, [&](std::string_view, std::string_view v) {
+      const std::string_view tv = transformed(s, v, chain);
+      if (tv.empty()) {
+        s.hs_db_empty[db] = 1;
+        return;
+      }
+      bool ok = true;
+      const std::string_view hits = hits_for(s, hs, db, tv, ok);
+      if (!ok) {
+        s.hs_db_empty[db] = 1;  // scan failed: never skip on this database's say-so
+        return;
+      }
+      const auto* ids = reinterpret_cast<const uint32_t*>(hits.data());
+      for (size_t i = 0; i < hits.size() / sizeof(uint32_t); ++i) any[ids[i] / 64] |= uint64_t{1} << (ids[i] % 64);
+    });
+  }
+}
+
+bool evaluate(transaction::state& s, const rule_link& link, std::string_view v, op_result& res) {
+  const rule_operator& op = link.op;
+  const rule_context ctx{nullptr};
+  const bool want_caps = link.actions.capture;
+  auto param = [&] { return expand(s, op.param, ctx); };
+  switch (op.id) {
+    case operator_id::rx: {
+      const regex* re = op.re ? op.re.get() : dynamic_regex(s, param());
+      if (!re) return false;
+      const int rc = re->match(v, s.scratch, want_caps ? &res.caps : nullptr);
+      if (rc < 0) ++s.counters.pcre_errors;
+      return rc == 1;
+    }
+    case operator_id::pm:
+    case operator_id::pm_from_file: {
+      std::string_view hit;
+      if (!op.phrases->find(v, &hit)) return false;
+      res.caps.group[0] = hit;
+      res.caps.count = 1;
+      return true;
+    }
+    case operator_id::begins_with: return v.starts_with(param());
+    case operator_id::ends_with: return v.ends_with(param());
+    case operator_id::contains:
+    case operator_id::str_match: return v.find(param()) != std::string_view::npos;
+    case operator_id::contains_word: return contains_word(v, param());
+    case operator_id::streq: return v == param();
+    case operator_id::within: return within(v, param());
+    case operator_id::eq: return sec_atoi(v) == sec_atoi(param());
+    case operator_id::ge: return sec_atoi(v) >= sec_atoi(param());
+    case operator_id::gt: return sec_atoi(v) > sec_atoi(param());
+    case operator_id::le: return sec_atoi(v) <= sec_atoi(param());
+    case operator_id::lt: return sec_atoi(v) < sec_atoi(param());
+    case operator_id::ip_match:
+    case operator_id::ip_match_from_file: return op.ips->contains(v);
+    case operator_id::validate_byte_range: return byte_range_violation(*op.byte_ok, v);
+    case operator_id::validate_url_encoding: return invalid_url_encoding(v);
+    case operator_id::validate_utf8_encoding: return invalid_utf8(v);
+    case operator_id::detect_sqli: {
+      sqli_fingerprint fp;
+      if (!detect_sqli(v, &fp)) return false;
+      res.caps.group[0] = s.mem.copy(fp.text);
+      res.caps.count = 1;
+      return true;
+    }
+    case operator_id::detect_xss: return detect_xss(v);
+    case operator_id::unconditional_match: return true;
+    default:
+      // @rbl, @geoLookup, @verifyCC, @inspectFile, ...: no network, no databases, no files
+      // here; they never match (CRS uses only @rbl/@geoLookup, both off by default).
+      return false;
+  }
+}
+}  // namespace
+
+bool hs_link_may_match(transaction::state& s, const rule_link& link, int32_t chain) {
+  const hs_matcher* hs = s.engine.hs();
+  if (!hs || link.op.negated) return true;
+  hs_matcher::slot where;
+  if (!hs->find(&link, chain, where) || !where.covers_all) return true;
+  prescan(s, *hs, where.db);
+  if (s.hs_db_empty[where.db]) return true;
+  return (s.hs_any_hit[where.db][where.id / 64] >> (where.id % 64)) & 1;
+}
+
+hs_slot_ref hs_slot_for(const transaction::state& s, const rule_link& link, int32_t chain) {
+  hs_slot_ref r;
+  hs_matcher::slot where;
+  if (const hs_matcher* hs = s.engine.hs(); hs && hs->find(&link, chain, where)) {
+    r = {true, where.db, where.id};
+  }
+  return r;
+}
+
+bool run_operator(transaction::state& s, const rule_link& link, variable_id group,
+                  std::string_view value, int32_t chain, op_result& res, const hs_slot_ref* slot) {
+  res.caps.count = 0;
+  bool m;
+  const hs_matcher* hs = s.engine.hs();
+  hs_slot_ref local;
+  if (hs && !slot) {
+    local = hs_slot_for(s, link, chain);
+    slot = &local;
+  }
+  if (hs && hs_matcher::cacheable_group(group) && !hs_may_match(s, *hs, *slot, value)) {
+    m = false;
+  } else {
+    ++s.counters.operators_run;
+    m = evaluate(s, link, value, res);
+  }
+  return link.op.negated ? !m : m;
+}
+
+}  // namespace ravelin::waf::detail

@@ -1,0 +1,305 @@
+// Required-literal extraction over a recursive-descent reading of PCRE syntax. Every node gets
+// either an exact set (all strings it can match, kept while small) or an any-of requirement.
+// Whatever the reader does not understand becomes "no requirement", which is always safe: the
+// result only ever widens the set of values handed to the real regex.
+#include "internal/regex_factors.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace ravelin::waf::detail {
+
+namespace {
+constexpr size_t k_max_exact = 64;     // strings kept in an exact set
+constexpr size_t k_max_required = 256; // literals in a requirement
+constexpr size_t k_max_len = 24;       // literals are cut to this (a prefix is still required)
+
+struct info {
+  bool exact = false;
+  std::vector<std::string> set;  // exact: every string; else: any-of requirement (empty = none)
+  static info any() { return {}; }
+  static info empty() { return {true, {""}}; }
+  static info chars(std::vector<std::string> s) { return {true, std::move(s)}; }
+};
+
+void normalise(std::vector<std::string>& v) {
+  for (auto& s : v) {
+    if (s.size() > k_max_len) s.resize(k_max_len);
+  }
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+// The requirement a node imposes (empty vector: none).
+std::vector<std::string> requirement(const info& i) {
+  if (!i.exact) return i.set;
+  for (const auto& s : i.set) {
+    if (s.empty()) return {};
+  }
+  auto v = i.set;
+  normalise(v);
+  // "abc" or "abd" both contain "ab": shorter literals keep the set small.
+  return v.size() > k_max_required ? std::vector<std::string>{} : v;
+}
+
+size_t score(const std::vector<std::string>& r) {  // higher is better
+  if (r.empty()) return 0;
+  size_t shortest = SIZE_MAX;
+  for (const auto& s : r) shortest = std::min(shortest, s.size());
+  return shortest * 1000 + (1000 - std::min<size_t>(r.size(), 999));
+}
+
+info concat(const info& a, const info& b) {
+  if (a.exact && b.exact && a.set.size() * b.set.size() <= k_max_exact) {
+    info o{true, {}};
+    for (const auto& x : a.set) {
+      for (const auto& y : b.set) o.set.push_back(x + y);
+    }
+    normalise(o.set);
+    return o;
+  }
+  auto ra = requirement(a), rb = requirement(b);
+  return {false, score(ra) >= score(rb) ? ra : rb};
+}
+
+info alternate(const info& a, const info& b) {
+  if (a.exact && b.exact && a.set.size() + b.set.size() <= k_max_exact) {
+    info o{true, a.set};
+    o.set.insert(o.set.end(), b.set.begin(), b.set.end());
+    normalise(o.set);
+    return o;
+  }
+  auto ra = requirement(a), rb = requirement(b);
+  if (ra.empty() || rb.empty()) return info::any();
+  ra.insert(ra.end(), rb.begin(), rb.end());
+  normalise(ra);
+  if (ra.size() > k_max_required) return info::any();
+  return {false, ra};
+}
+
+struct reader {
+  std::string_view p;
+  size_t i = 0;
+  bool failed = false;
+
+  bool at_end() const { return i >= p.size(); }
+
+  info alternation() {
+    info acc = branch();
+    while (!at_end() && p[i] == '|') {
+      ++i;
+      acc = alternate(acc, branch());
+    }
+    return acc;
+  }
+
+  info branch() {
+    info acc = info::empty();
+    while (!at_end() && p[i] != '|' && p[i] != ')') acc = concat(acc, piece());
+    return acc;
+  }
+
+  info piece() {
+    info a = atom();
+    if (at_end()) return a;
+    size_t min = 1;
+    bool quant = true;
+    const char c = p[i];
+    if (c == '*') { min = 0; ++i; }
+    else if (c == '+') { ++i; }
+    else if (c == '?') { min = 0; ++i; }
+    else if (c == '{' && i + 1 < p.size() && std::isdigit(static_cast<unsigned char>(p[i + 1]))) {
+      size_t j = i + 1, n = 0;
+      while (j < p.size() && std::isdigit(static_cast<unsigned char>(p[j]))) n = n * 10 + (p[j++] - '0');
+      size_t max = n;
+      if (j < p.size() && p[j] == ',') {
+        ++j;
+        max = SIZE_MAX;
+        if (j < p.size() && std::isdigit(static_cast<unsigned char>(p[j]))) {
+          max = 0;
+          while (j < p.size() && std::isdigit(static_cast<unsigned char>(p[j]))) max = max * 10 + (p[j++] - '0');
+        }
+      }
+      if (j >= p.size() || p[j] != '}') return a;  // a literal '{'... handled as text by PCRE
+      i = j + 1;
+      min = n;
+      if (n == 1 && max == 1) quant = false;
+    } else {
+      quant = false;
+    }
+    if (quant && !at_end() && (p[i] == '?' || p[i] == '+')) ++i;  // lazy / possessive
+    if (!quant) return a;
+    if (min == 0) return info::any();
+    return {false, requirement(a)};  // one or more: the child's requirement still holds
+  }
+
+  info klass() {  // after '['
+    bool negated = false;
+    if (!at_end() && p[i] == '^') { negated = true; ++i; }
+    std::vector<std::string> members;
+    bool first = true, wide = false;
+    while (!at_end() && (p[i] != ']' || first)) {
+      first = false;
+      int c = static_cast<unsigned char>(p[i++]);
+      if (c == '[' && !at_end() && p[i] == ':') {  // [:alpha:]
+        const size_t e = p.find(":]", i);
+        if (e == std::string_view::npos) { failed = true; return info::any(); }
+        i = e + 2;
+        wide = true;
+        continue;
+      }
+      if (c == '\\') {
+        if (at_end()) { failed = true; return info::any(); }
+        c = escape_char(wide);
+        if (c < 0) continue;
+      }
+      if (!at_end() && p[i] == '-' && i + 1 < p.size() && p[i + 1] != ']') {
+        i += 1;
+        int hi = static_cast<unsigned char>(p[i++]);
+        if (hi == '\\') {
+          hi = escape_char(wide);
+          if (hi < 0) { wide = true; continue; }
+        }
+        if (hi - c > 8) wide = true;
+        for (int x = c; x <= hi && !wide; ++x) members.emplace_back(1, static_cast<char>(std::tolower(x)));
+        continue;
+      }
+      members.emplace_back(1, static_cast<char>(std::tolower(c)));
+    }
+    if (at_end()) { failed = true; return info::any(); }
+    ++i;  // ']'
+    if (negated || wide) return info::any();
+    normalise(members);
+    if (members.empty() || members.size() > 8) return info::any();
+    return info::chars(std::move(members));
+  }
+
+  // The byte an escape stands for, or -1 for a class/anchor (`wide` set for classes).
+  int escape_char(bool& wide) {
+    const char c = p[i++];
+    switch (c) {
+      case 'n': return '\n';
+      case 'r': return '\r';
+      case 't': return '\t';
+      case 'f': return '\f';
+      case 'e': return 0x1b;
+      case 'a': return 0x07;
+      case 'x': {
+        if (!at_end() && p[i] == '{') {
+          const size_t e = p.find('}', i);
+          if (e == std::string_view::npos) { failed = true; return -1; }
+          const unsigned long v = std::strtoul(std::string(p.substr(i + 1, e - i - 1)).c_str(), nullptr, 16);
+          i = e + 1;
+          if (v > 0xff) { wide = true; return -1; }
+          return static_cast<int>(v);
+        }
+        int v = 0, n = 0;
+        while (n < 2 && !at_end() && std::isxdigit(static_cast<unsigned char>(p[i]))) {
+          const char h = p[i++];
+          v = v * 16 + (std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : (h | 0x20) - 'a' + 10);
+          ++n;
+        }
+        return v;
+      }
+      case 'd': case 'D': case 'w': case 'W': case 's': case 'S': case 'h': case 'H':
+      case 'v': case 'V': case 'R': case 'N': case 'X': case 'p': case 'P': case 'C':
+        if ((c == 'p' || c == 'P') && !at_end() && p[i] == '{') i = p.find('}', i) + 1;
+        wide = true;
+        return -1;
+      default:
+        if (std::isdigit(static_cast<unsigned char>(c)) || std::isalpha(static_cast<unsigned char>(c))) {
+          wide = true;  // back-references, octal, anchors: not followed
+          return -1;
+        }
+        return static_cast<unsigned char>(c);
+    }
+  }
+
+  info group() {  // after '('
+    if (!at_end() && p[i] == '?') {
+      ++i;
+      if (at_end()) { failed = true; return info::any(); }
+      const char k = p[i];
+      if (k == '#') {  // comment
+        const size_t e = p.find(')', i);
+        if (e == std::string_view::npos) { failed = true; return info::any(); }
+        i = e + 1;
+        return info::empty();
+      }
+      const bool look = k == '=' || k == '!' ||
+                        (k == '<' && i + 1 < p.size() && (p[i + 1] == '=' || p[i + 1] == '!'));
+      if (look) {
+        i += k == '<' ? 2 : 1;
+        alternation();  // read and ignore: it consumes no input
+        if (at_end() || p[i] != ')') { failed = true; return info::any(); }
+        ++i;
+        return info::empty();
+      }
+      if (k == '<' || k == 'P' || k == '\'') {  // named group
+        const size_t e = p.find_first_of(">'", i + 1);
+        if (e == std::string_view::npos) { failed = true; return info::any(); }
+        i = e + 1;
+      } else if (k == ':' || k == '>' || k == '|') {
+        ++i;
+      } else {
+        // Inline options: (?i) (?i: (?-i: ... . Case is ignored everywhere anyway.
+        while (!at_end() && (std::isalpha(static_cast<unsigned char>(p[i])) || p[i] == '-' || p[i] == '^')) ++i;
+        if (at_end()) { failed = true; return info::any(); }
+        if (p[i] == ')') {
+          ++i;
+          return info::empty();
+        }
+        if (p[i] != ':') { failed = true; return info::any(); }
+        ++i;
+      }
+    }
+    info in = alternation();
+    if (at_end() || p[i] != ')') { failed = true; return info::any(); }
+    ++i;
+    return in;
+  }
+
+  info atom() {
+    const char c = p[i++];
+    switch (c) {
+      case '(': return group();
+      case '[': return klass();
+      case '.': return info::any();
+      case '^': case '$': return info::empty();
+      case '\\': {
+        if (at_end()) { failed = true; return info::any(); }
+        const char e = p[i];
+        if (e == 'b' || e == 'B' || e == 'A' || e == 'z' || e == 'Z' || e == 'G' || e == 'K') {
+          ++i;
+          return info::empty();
+        }
+        if (e == 'Q') {
+          const size_t end = p.find("\\E", i + 1);
+          const std::string_view lit = p.substr(i + 1, end == std::string_view::npos ? std::string_view::npos : end - i - 1);
+          i = end == std::string_view::npos ? p.size() : end + 2;
+          std::string s;
+          for (const char ch : lit) s.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+          return info::chars({s});
+        }
+        bool wide = false;
+        const int v = escape_char(wide);
+        if (v < 0) return info::any();
+        return info::chars({std::string(1, static_cast<char>(std::tolower(v)))});
+      }
+      default:
+        return info::chars({std::string(1, static_cast<char>(std::tolower(static_cast<unsigned char>(c))))});
+    }
+  }
+};
+}  // namespace
+
+std::optional<std::vector<std::string>> required_literals(std::string_view pattern) {
+  reader r{pattern};
+  const info top = r.alternation();
+  if (r.failed || !r.at_end()) return std::nullopt;
+  auto req = requirement(top);
+  if (req.empty()) return std::nullopt;
+  return req;
+}
+
+}  // namespace ravelin::waf::detail

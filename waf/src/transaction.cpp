@@ -1,0 +1,182 @@
+// The transaction API: request and response phases, reset between requests, and the audit
+// line in ModSecurity's error-log form.
+#include <cstdio>
+
+#include "internal/body.h"
+#include "internal/evaluate.h"
+#include "internal/hs_matcher.h"
+#include "internal/parse.h"
+#include "ravelin/waf/engine.h"
+
+namespace ravelin::waf {
+
+void transaction::state::reset() {
+  mem.reset();
+  ++values_gen;
+  tcache.clear();
+  hs_cache.clear();
+  req = nullptr;
+  resp = nullptr;
+  scalar.fill({});
+  has_scalar.fill(false);
+  for (auto* v : {&args_get, &args_post, &headers, &cookies, &files, &files_names, &files_sizes,
+                  &part_headers, &xml, &resp_headers, &matched_vars}) {
+    v->clear();
+  }
+  for (auto* st : {&tx, &ip, &global, &session, &user, &resource}) st->clear();
+  const auto& cfg = engine.rules().config;
+  mode = cfg.rule_engine;
+  request_body_access = cfg.request_body_access;
+  force_body_variable = false;
+  allow_all = false;
+  processor = body_processor::none;
+  removed_ids.clear();
+  removed_tags.clear();
+  removed_targets.clear();
+  matches.clear();
+  result = {};
+  highest_severity = 255;
+}
+
+detail::var_store* transaction::state::store(variable_id id) {
+  switch (id) {
+    case variable_id::tx: return &tx;
+    case variable_id::ip: return &ip;
+    case variable_id::global: return &global;
+    case variable_id::session: return &session;
+    case variable_id::user: return &user;
+    case variable_id::resource: return &resource;
+    default: return nullptr;
+  }
+}
+
+transaction::transaction(const waf_engine& engine) : s_(std::make_unique<state>(engine)) {
+  if (const hs_matcher* hs = engine.hs()) {
+    s_->hs_scratch = hs->alloc_scratch();
+    s_->hs_db_gen.assign(hs->databases(), 0);
+    s_->hs_db_empty.assign(hs->databases(), 0);
+    s_->hs_any_hit.resize(hs->databases());
+    for (size_t d = 0; d < hs->databases(); ++d) {
+      s_->hs_any_hit[d].assign((hs->patterns_in(static_cast<int32_t>(d)) + 63) / 64, 0);
+    }
+  }
+}
+
+transaction::~transaction() {
+  if (s_->hs_scratch) hs_matcher::free_scratch(s_->hs_scratch);
+}
+
+verdict transaction::process_request(const http_request& req, std::string_view unique_id) {
+  state& s = *s_;
+  s.reset();
+  ++s.counters.requests;
+  s.req = &req;
+  s.unique_id = s.mem.copy(unique_id);
+  detail::set_request_variables(s, req);
+  if (s.mode == engine_mode::off) return s.result;
+  detail::run_phase(s, 1);
+  if (s.result.interrupted() || s.allow_all || s.mode == engine_mode::off) return s.result;
+  if (!detail::process_request_body(s)) return s.result;
+  ++s.values_gen;  // the body added values: databases are prescanned again
+  detail::run_phase(s, 2);
+  return s.result;
+}
+
+verdict transaction::process_response(const http_response& resp) {
+  state& s = *s_;
+  s.resp = &resp;
+  for (const auto& h : resp.headers) s.resp_headers.push_back({h.name, h.value});
+  auto set = [&](variable_id v, std::string_view val) {
+    s.scalar[static_cast<size_t>(v)] = val;
+    s.has_scalar[static_cast<size_t>(v)] = true;
+  };
+  set(variable_id::response_status, detail::format_int(s.mem, resp.status));
+  set(variable_id::response_protocol, resp.protocol);
+  ++s.values_gen;
+  detail::run_phase(s, 3);
+  if (s.engine.rules().config.response_body_access || s.result.interrupted()) {
+    set(variable_id::response_body, resp.body);
+  }
+  ++s.values_gen;
+  detail::run_phase(s, 4);
+  return s.result;
+}
+
+void transaction::process_logging() {
+  state& s = *s_;
+  const bool was_allowed = s.allow_all;
+  s.allow_all = false;  // phase 5 always runs (reference manual, "phase")
+  const verdict kept = s.result;
+  s.result = {};
+  detail::run_phase(s, 5);
+  s.result = kept;
+  s.allow_all = was_allowed;
+}
+
+std::span<const match_record> transaction::matches() const { return s_->matches; }
+
+std::string_view transaction::tx(std::string_view name) const {
+  const std::string_view* v = s_->tx.get(name);
+  return v ? *v : std::string_view();
+}
+
+const waf_counters& transaction::counters() const { return s_->counters; }
+engine_mode transaction::mode() const { return s_->mode; }
+
+namespace {
+// Quotes for [tag "value"]: ModSecurity escapes '"' and '\' and keeps lines to one line.
+void field(std::string& out, std::string_view name, std::string_view v) {
+  out.append(" [").append(name).append(" \"");
+  for (const char c : v.substr(0, 512)) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c == '\n' || c == '\r' ? ' ' : c);
+  }
+  out.append("\"]");
+}
+
+std::string_view operator_name(operator_id id) {
+  static constexpr std::string_view k_names[] = {
+      "Rx", "Pm", "PmFromFile", "BeginsWith", "EndsWith", "Contains", "ContainsWord", "StrEq",
+      "StrMatch", "Eq", "Ge", "Gt", "Le", "Lt", "Within", "IpMatch", "IpMatchFromFile",
+      "ValidateByteRange", "ValidateUrlEncoding", "ValidateUtf8Encoding", "DetectSQLi",
+      "DetectXSS", "UnconditionalMatch", "NoMatch", "Rbl", "GeoLookup", "ValidateDTD",
+      "ValidateSchema", "VerifyCC", "FuzzyHash", "InspectFile", "GsbLookup"};
+  return k_names[static_cast<size_t>(id)];
+}
+}  // namespace
+
+std::string transaction::audit_line(const match_record& m) const {
+  const state& s = *s_;
+  std::string out = "ModSecurity: ";
+  if (m.disruptive) {
+    out += "Access denied with code " + std::to_string(s.result.status) + " (phase " +
+           std::to_string(m.phase) + "). ";
+  } else {
+    out += "Warning. ";
+  }
+  if (m.link) {
+    out += "Matched \"Operator `";
+    out.append(operator_name(m.link->op.id)).append("' with parameter `");
+    out.append(std::string_view(m.link->op.param.source).substr(0, 200));
+    out.append("' against variable `").append(m.var_name).append("' (Value: `");
+    out.append(m.var_value.substr(0, 200)).append("' )\"");
+  }
+  const rule_actions& h = m.r->head();
+  field(out, "file", m.r->file);
+  field(out, "line", std::to_string(m.r->line));
+  field(out, "id", std::to_string(m.id));
+  field(out, "rev", h.rev);
+  field(out, "msg", m.msg);
+  field(out, "data", m.data);
+  field(out, "severity", m.severity >= 0 ? std::to_string(m.severity) : "0");
+  field(out, "ver", h.ver);
+  field(out, "maturity", h.maturity.empty() ? "0" : h.maturity);
+  field(out, "accuracy", h.accuracy.empty() ? "0" : h.accuracy);
+  for (const auto& t : h.tags) field(out, "tag", t);
+  field(out, "hostname", s.req ? s.req->server_addr : std::string_view());
+  field(out, "uri", s.scalar[static_cast<size_t>(variable_id::request_filename)]);
+  field(out, "unique_id", s.unique_id);
+  return out;
+}
+
+}  // namespace ravelin::waf
