@@ -31,6 +31,13 @@ def binary(name):
     return path
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Lab:
     """One benchmark run's processes and memif sockets; a context manager."""
 

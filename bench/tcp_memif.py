@@ -28,20 +28,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 from harness import Topology  # noqa: E402
-from memif_lab import Lab, Ravelin, binary, loadgen  # noqa: E402
+from memif_lab import Lab, Ravelin, binary, cpu_seconds, loadgen  # noqa: E402
 
 APP, GEN = "198.18.1.1", "198.18.1.10"
 K_SERVER, K_CLIENT = "198.18.5.1", "198.18.5.10"
-
-
-def clock_ticks():
-    return os.sysconf("SC_CLK_TCK")
-
-
-def proc_cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / clock_ticks()
 
 
 def preemptions(pid):
@@ -116,13 +106,13 @@ def kernel_runs(args):
         server_pid = int(topo.ns(b, ["ip", "netns", "pids", b]).stdout.split()[0])
         for kind, conns, nbytes in (("cps", args.connections, args.bytes),
                                     ("stream", args.stream_connections, 16384)):
-            seg0, cpu0 = snmp_segments(topo, b), proc_cpu_seconds(server_pid)
+            seg0, cpu0 = snmp_segments(topo, b), cpu_seconds(server_pid)
             r = topo.ns(a, ["taskset", "-c", "1", binary("kernel_echo"), kind, K_SERVER, "7",
                             str(conns), str(nbytes), str(args.seconds)],
                         timeout=args.seconds + 60)
             report = json.loads(r.stdout.strip().splitlines()[-1])
             segs = snmp_segments(topo, b) - seg0
-            cpu = proc_cpu_seconds(server_pid) - cpu0
+            cpu = cpu_seconds(server_pid) - cpu0
             results[kind] = {"report": report, "segments": segs, "cpu_seconds": cpu,
                              "ns_per_segment": cpu * 1e9 / max(1, segs)}
             time.sleep(1)  # let TIME-WAIT and closes settle between runs
