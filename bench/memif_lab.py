@@ -25,7 +25,10 @@ BUILD = os.environ.get("RAVELIN_BUILD", os.path.join(ROOT, "build", "release"))
 
 
 def binary(name):
-    path = os.path.join(BUILD, "bin", name)
+    # Beside $RAVELIN_BIN when set (ctest sets it; every binary goes to <build>/bin).
+    bin_dir = (os.path.dirname(os.environ["RAVELIN_BIN"]) if "RAVELIN_BIN" in os.environ
+               else os.path.join(BUILD, "bin"))
+    path = os.path.join(bin_dir, name)
     if not os.access(path, os.X_OK):
         raise RuntimeError(f"{path} missing: ninja -C {BUILD} ravelin ravelin-loadgen kernel_echo")
     return path

@@ -104,10 +104,16 @@ class http_client final : public role {
 
   void stop() override {
     running_ = false;
+    // Idle connections end with FIN; one with a request in flight with RST, since the
+    // response would arrive after close() and be answered with RST anyway.
     for (auto& s : slots_) {
       if (s.c.valid()) {
         tcp_.set_opaque(s.c, nullptr);
-        tcp_.abort(s.c);
+        if (s.waiting) {
+          tcp_.abort(s.c);
+        } else {
+          tcp_.close(s.c);
+        }
         s.c = conn_id{};
       }
     }

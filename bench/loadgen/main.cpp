@@ -246,6 +246,8 @@ int run(const options& opt) {
   uint64_t next_progress = t0 + k_ns;
   uint64_t last_completed = 0;
   tcpstack::counter_set before{}, after{};
+  std::vector<measurement> reported;
+  reported.reserve(ms.size());
   rte_mbuf* pkts[k_burst];
 
   for (;;) {
@@ -285,6 +287,8 @@ int run(const options& opt) {
       after = stack->counters();
       if (!measuring) before = after, tsc_start = tsc_end, busy_at_start = busy;
       busy -= busy_at_start;
+      // The window ends here: what the drain sees (closes, resets) is not reported.
+      reported = ms;
       for (auto& r : roles) r->stop();
       stop_at = now_ns;
     }
@@ -302,8 +306,8 @@ int run(const options& opt) {
     }
   }
   const uint64_t cycles = tsc_end - tsc_start;
-  print_report(opt, ms, static_cast<double>(cycles) / static_cast<double>(rte_get_tsc_hz()), busy,
-               cycles, before, after);
+  print_report(opt, reported, static_cast<double>(cycles) / static_cast<double>(rte_get_tsc_hz()),
+               busy, cycles, before, after);
 
   roles.clear();
   stack.reset();
