@@ -15,6 +15,7 @@ work runs on the client's core and is not in that figure: the kernel's cost is
 understated, not overstated.
 
   bench/tcp_memif.py [--seconds S] [--connections N] [--bytes B] [--json FILE]
+(--json also writes the table beside it, FILE with .md)
 (root, for the kernel's namespaces; build first: ninja ravelin ravelin-loadgen kernel_echo)
 """
 import argparse
@@ -134,30 +135,36 @@ def main():
             ("echo bytes/s, MB/s (%d connections)" % args.stream_connections,
              rav["stream"]["report"]["rx_bytes_per_second"] / 1e6,
              ker["stream"]["report"]["rx_bytes_per_second"] / 1e6)]
-    print(f"TCP echo, {args.seconds:.0f} s per run; ravelin over memif, linux over veth; "
-          f"server on core 0, client on core 1")
-    print("| measure | ravelin | linux kernel | ratio |")
-    print("|---|---|---|---|")
+    out = []
+    out.append(f"TCP echo, {args.seconds:.0f} s per run; ravelin over memif, linux over veth; "
+               f"server on core 0, client on core 1")
+    out.append("| measure | ravelin | linux kernel | ratio |")
+    out.append("|---|---|---|---|")
     for what, r, k in rows:
-        print(f"| {what} | {r:,.1f} | {k:,.1f} | {r / k if k else float('inf'):.2f} |")
+        out.append(f"| {what} | {r:,.1f} | {k:,.1f} | {r / k if k else float('inf'):.2f} |")
     for kind in ("cps", "stream"):
         rr, kk = rav[kind], ker[kind]
-        print(f"| server ns per TCP segment, {kind} | {rr['ns_per_segment']:.0f} "
-              f"({rr['cycles_per_segment']:.0f} cycles) | {kk['ns_per_segment']:.0f} | "
-              f"{kk['ns_per_segment'] / rr['ns_per_segment'] if rr['ns_per_segment'] else 0:.2f}× cheaper |")
+        ratio = kk["ns_per_segment"] / rr["ns_per_segment"] if rr["ns_per_segment"] else 0
+        out.append(f"| server ns per TCP segment, {kind} | {rr['ns_per_segment']:.0f} "
+                   f"({rr['cycles_per_segment']:.0f} cycles) | {kk['ns_per_segment']:.0f} | "
+                   f"{ratio:.2f} (kernel ÷ ravelin) |")
     for kind in ("cps", "stream"):
         r = rav[kind]["report"]
-        print(f"\n{kind}: ravelin busy share {rav[kind]['busy_share']:.2f}, preempted "
-              f"{rav[kind]['preemptions']} times (load average {rav[kind]['loadavg_after']:.1f}), "
-              f"loadgen busy share {r['busy_share']:.2f}, loadgen errors {r['errors']}, "
-              f"p50/p99 {r['latency_ms']['p50']:.3f}/{r['latency_ms']['p99']:.3f} ms; "
-              f"kernel client errors {ker[kind]['report']['errors']}, p50/p99 "
-              f"{ker[kind]['report']['latency_ms']['p50']:.3f}/"
-              f"{ker[kind]['report']['latency_ms']['p99']:.3f} ms")
-    print(f"ravelin exit code: {rav['exit_code']}")
+        out.append(f"\n{kind}: ravelin busy share {rav[kind]['busy_share']:.2f}, preempted "
+                   f"{rav[kind]['preemptions']} times (load average "
+                   f"{rav[kind]['loadavg_after']:.1f}), loadgen busy share {r['busy_share']:.2f}, "
+                   f"loadgen errors {r['errors']}, p50/p99 {r['latency_ms']['p50']:.3f}/"
+                   f"{r['latency_ms']['p99']:.3f} ms; kernel client errors "
+                   f"{ker[kind]['report']['errors']}, p50/p99 "
+                   f"{ker[kind]['report']['latency_ms']['p50']:.3f}/"
+                   f"{ker[kind]['report']['latency_ms']['p99']:.3f} ms")
+    out.append(f"ravelin exit code: {rav['exit_code']}")
+    print("\n".join(out))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"ravelin": rav, "kernel": ker}, f, indent=1)
+        with open(os.path.splitext(args.json)[0] + ".md", "w") as f:
+            f.write("\n".join(out) + "\n")
 
 
 if __name__ == "__main__":

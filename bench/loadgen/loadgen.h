@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -110,8 +111,8 @@ class role : public tcpstack::tcp_handler {
 // Counts an unexpected close by its reason.
 void count_close(measurement& m, tcpstack::close_reason reason);
 
-// A repeating pseudo-random byte pattern: bytes sent at stream offset x are
-// data()[x % k_period]; data() holds two periods so any k_period bytes are contiguous.
+// A repeating pseudo-random byte pattern: at(x) points at the byte sent at stream offset
+// x, and the k_period bytes from there are contiguous (two periods are stored).
 class pattern {
  public:
   static constexpr uint32_t k_period = 65521;  // prime: no alignment with segment sizes
@@ -122,12 +123,7 @@ class pattern {
   std::vector<uint8_t> bytes_;
 };
 
-}  // namespace ravelin::bench
-
-#include <memory>
-
-namespace ravelin::bench {
-
+// The roles, one per mode (echo_client.cpp, http_client.cpp, http_origin.cpp).
 std::unique_ptr<role> make_echo_client(tcpstack::tcp_endpoint& tcp, const options& opt,
                                        measurement& m, const uint64_t& now_ns, bool stream);
 std::unique_ptr<role> make_http_client(tcpstack::tcp_endpoint& tcp, const options& opt,
