@@ -3,7 +3,8 @@
 
   bench/http_bench.py SCENARIO [--quick] [--connections 16,64] [--seconds S]
   scenarios: proxy       Kong-style service + route to the origin (ravelin.proxy)
-             tcp-forward Ravelin's L4 forwarder (services.forward) vs HAProxy mode tcp;
+             tcp-forward Ravelin's L4 forwarder (services.forward) vs nginx stream and
+                         HAProxy mode tcp;
                          validates the pipeline end to end while the HTTP proxy is not in
                          main (P3)
 
@@ -140,6 +141,21 @@ http {{
 }}
 """
 
+NGINX_STREAM = """
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+worker_processes 1;
+daemon off;
+pid {dir}/proxy.pid;
+error_log {dir}/proxy-error.log;
+events {{ worker_connections 8192; }}
+stream {{
+  server {{
+    listen 127.0.0.1:{port} backlog=4096;
+    proxy_pass 127.0.0.1:{origin};
+  }}
+}}
+"""
+
 HAPROXY = """
 global
   nbthread 1
@@ -207,8 +223,8 @@ def run_peer(system, scenario, connections, seconds, warmup):
         port = 8080
         tcp = scenario == "tcp-forward"
         if system == "nginx":
-            conf = write(work, "proxy.conf", NGINX_PROXY.format(dir=work, port=port,
-                                                               origin=ORIGIN_PORT))
+            conf = write(work, "proxy.conf", (NGINX_STREAM if tcp else NGINX_PROXY).format(
+                dir=work, port=port, origin=ORIGIN_PORT))
             proxy = topo.spawn(ns, ["taskset", "-c", "0", "nginx", "-c", conf, "-e",
                                     f"{work}/proxy-error.log"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -263,8 +279,6 @@ def main():
     seconds = args.seconds or (5 if args.quick else 15)
     warmup = 1 if args.quick else 2
     systems = args.systems.split(",")
-    if args.scenario == "tcp-forward" and "nginx" in systems:
-        systems.remove("nginx")  # nginx-light has no stream module here
     rows = []
     for system in systems:
         print(f"http_bench: {args.scenario}: {system} at {conns} connections, {seconds:.0f} s each",
