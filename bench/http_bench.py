@@ -72,8 +72,8 @@ def run_ravelin(scenario, connections, seconds, warmup):
                          "--address", f"{ORIGIN}/24", "--target", f"{APP_FRONT}:{port}",
                          "--listen", ORIGIN_PORT, "--connections", n, "--duration", seconds,
                          "--warmup", warmup, "--response-bytes", RESPONSE_BYTES,
-                         "--host", "bench.example", "--quiet"],
-                        index=i, timeout=seconds + warmup + 60)
+                         "--host", "bench.example"],
+                        index=i, timeout=seconds + warmup + 60, progress=sys.stderr)
             after = app.stats()
             alive = app.alive()
             client = r["roles"]["http-client"]
@@ -245,6 +245,8 @@ def run_peer(system, scenario, connections, seconds, warmup):
             topo.ns(ns, ["taskset", "-c", "1", "wrk", "-t1", f"-c{n}", f"-d{warmup}s", url],
                     timeout=warmup + 30)
             cpu0 = cpu_seconds(worker)
+            print(f"http_bench:   {system} c={n}: wrk for {seconds:.0f} s", file=sys.stderr,
+                  flush=True)
             r = topo.ns(ns, ["taskset", "-c", "1", "wrk", "-t1", f"-c{n}", f"-d{seconds}s",
                              "--latency", "-H", "Host: bench.example", url],
                         timeout=seconds + 30)

@@ -128,13 +128,13 @@ def loadgen(lab, devices, args, index=0, memory=512, timeout=None, progress=None
     """Runs ravelin-loadgen on lcore 1 with the given memif client devices and loadgen
     arguments; returns its JSON report (dict). `progress`: a file for its stderr lines."""
     eal = ["-l", "1", "--no-huge", "-m", str(memory), "--no-shconf", "--no-pci",
-           f"--file-prefix=lg{lab.tag}{index}", "--log-level=*:warning"]
+           f"--file-prefix=lg{lab.tag}{index}", "--log-level=*:warning", "--no-telemetry"]
     eal += [f"--vdev={d}" for d in devices]
     proc = lab.spawn(None, [binary("ravelin-loadgen")] + eal + ["--"] + [str(a) for a in args],
                      stdout=subprocess.PIPE, stderr=progress or subprocess.PIPE, text=True)
     out, err = proc.communicate(timeout=timeout)
     if proc.returncode != 0:
-        raise RuntimeError(f"loadgen exited with {proc.returncode}: {err}")
+        raise RuntimeError(f"loadgen exited with {proc.returncode}: {err or 'see its stderr'}")
     return json.loads(out)
 
 
@@ -142,7 +142,7 @@ def start_loadgen(lab, devices, args, index=0, memory=512):
     """Starts ravelin-loadgen in the background (an origin); returns the Popen. It is ready
     when its stderr says so; read with wait_ready()."""
     eal = ["-l", "1", "--no-huge", "-m", str(memory), "--no-shconf", "--no-pci",
-           f"--file-prefix=lg{lab.tag}{index}", "--log-level=*:warning"]
+           f"--file-prefix=lg{lab.tag}{index}", "--log-level=*:warning", "--no-telemetry"]
     eal += [f"--vdev={d}" for d in devices]
     return lab.spawn(None, [binary("ravelin-loadgen")] + eal + ["--"] + [str(a) for a in args],
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

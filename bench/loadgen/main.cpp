@@ -295,14 +295,15 @@ int run(const options& opt) {
     if (stopping && now_ns >= stop_at + k_drain_ns) break;
     if (opt.progress && !stopping && now_ns >= next_progress) {
       next_progress += k_ns;
-      const uint64_t done = m.completed - last_completed;
+      // The counts restart when the warm-up ends.
+      const uint64_t done =
+          m.completed >= last_completed ? m.completed - last_completed : m.completed;
       last_completed = m.completed;
       std::fprintf(stderr, "loadgen: %4.0fs %s %9llu/s  p99 %.3f ms  conns %llu  errors %llu\n",
                    static_cast<double>(now_ns - t0) / 1e9, measuring ? "measuring" : "warm-up  ",
                    static_cast<unsigned long long>(done), m.latency_ns.value_at(99) / 1e6,
                    static_cast<unsigned long long>(m.connections),
                    static_cast<unsigned long long>(m.total_errors()));
-      if (done > m.completed) last_completed = 0;  // the window was just reset
     }
   }
   const uint64_t cycles = tsc_end - tsc_start;
