@@ -27,6 +27,7 @@ import datetime
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -212,6 +213,13 @@ def parse_wrk(text):
 def run_peer(system, scenario, connections, seconds, warmup):
     rows = []
     work = tempfile.mkdtemp(prefix=f"rv-peer-{system}-", dir="/tmp")
+    try:
+        return peer_rows(system, scenario, connections, seconds, warmup, work, rows)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def peer_rows(system, scenario, connections, seconds, warmup, work, rows):
     with Topology("hb") as topo:
         ns = topo.namespace("peer")  # loopback only
         topo.spawn(ns, ["taskset", "-c", "1", "nginx", "-c",
@@ -257,7 +265,6 @@ def run_peer(system, scenario, connections, seconds, warmup):
                          "errors": w["errors"],
                          "cost_us_per_request": cpu * 1e6 / w["requests"] if w["requests"] else None,
                          "cpu_seconds": cpu})
-    subprocess.run(["rm", "-rf", work])
     return rows
 
 
