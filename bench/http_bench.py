@@ -250,12 +250,12 @@ def peer_rows(system, scenario, connections, seconds, warmup, work, rows):
         worker = children(proxy.pid)[0] if system == "nginx" else proxy.pid
         for n in connections:
             url = f"http://127.0.0.1:{port}/"
-            topo.ns(ns, ["taskset", "-c", "1", "wrk", "-t1", f"-c{n}", f"-d{warmup}s", url],
+            topo.ns(ns, ["taskset", "-c", "1", "wrk", "-t1", f"-c{n}", f"-d{max(1, round(warmup))}s", url],
                     timeout=warmup + 30)
             cpu0 = cpu_seconds(worker)
             print(f"http_bench:   {system} c={n}: wrk for {seconds:.0f} s", file=sys.stderr,
                   flush=True)
-            r = topo.ns(ns, ["taskset", "-c", "1", "wrk", "-t1", f"-c{n}", f"-d{seconds}s",
+            r = topo.ns(ns, ["taskset", "-c", "1", "wrk", "-t1", f"-c{n}", f"-d{max(1, round(seconds))}s",
                              "--latency", "-H", "Host: bench.example", url],
                         timeout=seconds + 30)
             cpu = cpu_seconds(worker) - cpu0
