@@ -44,7 +44,8 @@ struct options {
   bool progress = true;
 };
 
-// Parses the arguments after the EAL's `--`. Returns false with `error` set.
+// Parses the arguments after the EAL's `--`. Returns false with `error` set (to "help"
+// for --help).
 bool parse_options(int argc, char** argv, options& out, std::string& error);
 const char* usage();
 

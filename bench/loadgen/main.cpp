@@ -333,6 +333,11 @@ int main(int argc, char** argv) {
   std::string error;
   // rte_eal_init consumed argv[1..eal_args-1]; what follows `--` is ours.
   if (!ravelin::bench::parse_options(argc - eal_args - 1, argv + eal_args + 1, opt, error)) {
+    if (error == "help") {
+      std::fputs(ravelin::bench::usage(), stdout);
+      rte_eal_cleanup();
+      return 0;
+    }
     std::fprintf(stderr, "loadgen: %s\n%s", error.c_str(), ravelin::bench::usage());
     rte_eal_cleanup();
     return 2;

@@ -139,6 +139,9 @@ bool parse_options(int argc, char** argv, options& out, std::string& error) {
     } else if (arg == "--new-connection") {
       takes_value = false;
       out.new_connection = true;
+    } else if (arg == "--help") {
+      error = "help";
+      return false;
     } else if (arg == "--quiet") {
       takes_value = false;
       out.progress = false;
