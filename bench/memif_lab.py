@@ -124,10 +124,10 @@ class Ravelin(Appliance):
         return self.proc is not None and self.proc.poll() is None
 
 
-def loadgen(lab, devices, args, index=0, memory=512, timeout=None, progress=None):
-    """Runs ravelin-loadgen on lcore 1 with the given memif client devices and loadgen
+def loadgen(lab, devices, args, index=0, memory=512, timeout=None, progress=None, lcore=1):
+    """Runs ravelin-loadgen on `lcore` (1) with the given memif client devices and loadgen
     arguments; returns its JSON report (dict). `progress`: a file for its stderr lines."""
-    eal = ["-l", "1", "--no-huge", "-m", str(memory), "--no-shconf", "--no-pci",
+    eal = ["-l", str(lcore), "--no-huge", "-m", str(memory), "--no-shconf", "--no-pci",
            f"--file-prefix=lg{lab.tag}{index}", "--log-level=*:warning", "--no-telemetry"]
     eal += [f"--vdev={d}" for d in devices]
     proc = lab.spawn(None, [binary("ravelin-loadgen")] + eal + ["--"] + [str(a) for a in args],
@@ -138,10 +138,11 @@ def loadgen(lab, devices, args, index=0, memory=512, timeout=None, progress=None
     return json.loads(out)
 
 
-def start_loadgen(lab, devices, args, index=0, memory=512):
-    """Starts ravelin-loadgen in the background (an origin); returns the Popen. It is ready
-    when its stderr says so; read with wait_ready()."""
-    eal = ["-l", "1", "--no-huge", "-m", str(memory), "--no-shconf", "--no-pci",
+def start_loadgen(lab, devices, args, index=0, memory=512, lcore=1):
+    """Starts ravelin-loadgen in the background (an origin); returns the Popen. It prints
+    "loadgen: ready" on stderr once its links are up. Two poll-mode processes on one core
+    time-slice: give a second generator the other lcore."""
+    eal = ["-l", str(lcore), "--no-huge", "-m", str(memory), "--no-shconf", "--no-pci",
            f"--file-prefix=lg{lab.tag}{index}", "--log-level=*:warning", "--no-telemetry"]
     eal += [f"--vdev={d}" for d in devices]
     return lab.spawn(None, [binary("ravelin-loadgen")] + eal + ["--"] + [str(a) for a in args],
