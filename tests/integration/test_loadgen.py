@@ -3,16 +3,18 @@ byte compared with what was sent, HTTP responses framed and counted) hold end to
 Ravelin's counters agree with what the generator saw. Short runs; the figures themselves
 are bench/tcp_memif.py's business."""
 import os
+import signal
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
-from memif_lab import Lab, Ravelin, loadgen  # noqa: E402
+from memif_lab import Lab, Ravelin, loadgen, start_loadgen  # noqa: E402
 
 APP, GEN, ORIGIN = "198.18.1.1", "198.18.1.10", "198.18.2.10"
 
 
 def run(lab, devices, *args):
-    return loadgen(lab, devices, ["--duration", 2, "--warmup", 0.5, "--quiet"] + list(args),
+    return loadgen(lab, devices, ["--duration", 1.5, "--warmup", 0.3, "--quiet"] + list(args),
                    timeout=60)
 
 
@@ -57,4 +59,31 @@ def test_http_through_the_forwarder():
         # Each response is the origin's: the client read its whole body.
         assert client["bytes_rx"] > 1000 * client["completed"]
         assert abs(origin["completed"] - client["completed"]) <= 8  # in flight at the edges
+        assert app.stop() == 0
+
+
+def test_ravelin_survives_its_memif_client_killed_under_traffic():
+    """The trap noted in P4: a memif server crashed (exit 139) when its client went away
+    under traffic. Ravelin is the server here; its client is killed mid-stream, twice, and
+    a new one must still be served."""
+    with Lab("itlk") as lab:
+        server, client = lab.link()
+        app = Ravelin(lab, [(server, f"{APP}/24")],
+                      extra_yaml="  services: {echo: {port: 7}}\n").start()
+        for i in range(2):
+            gen = start_loadgen(lab, [client], ["--mode", "echo-stream", "--address", f"{GEN}/24",
+                                                "--target", f"{APP}:7", "--connections", 4,
+                                                "--duration", 30, "--quiet"], index=i)
+            before = app.stats()["tcp_rx_segments"]
+            deadline = time.monotonic() + 10
+            while app.stats()["tcp_rx_segments"] - before < 10_000:  # under traffic
+                assert time.monotonic() < deadline, "no traffic"
+                time.sleep(0.1)
+            os.killpg(gen.pid, signal.SIGKILL)
+            gen.wait()
+            time.sleep(0.5)
+            assert app.alive(), app.log()
+        after = run(lab, [client], "--mode", "echo-cps", "--address", f"{GEN}/24",
+                    "--target", f"{APP}:7", "--connections", 4)
+        assert after["completed"] > 100
         assert app.stop() == 0
