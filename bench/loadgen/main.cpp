@@ -242,7 +242,7 @@ int run(const options& opt) {
   const uint64_t measure_at = t0 + static_cast<uint64_t>(opt.warmup_s * 1e9);
   const uint64_t end_at = measure_at + static_cast<uint64_t>(opt.duration_s * 1e9);
   bool measuring = false, stopping = false;
-  uint64_t busy = 0, busy_at_start = 0, tsc_start = 0, tsc_end = 0, stop_at = 0;
+  uint64_t busy = 0, busy_at_start = 0, busy_window = 0, tsc_start = 0, tsc_end = 0, stop_at = 0;
   uint64_t next_progress = t0 + k_ns;
   uint64_t last_completed = 0;
   tcpstack::counter_set before{}, after{};
@@ -285,8 +285,12 @@ int run(const options& opt) {
       stopping = true;
       tsc_end = rte_rdtsc();
       after = stack->counters();
-      if (!measuring) before = after, tsc_start = tsc_end, busy_at_start = busy;
-      busy -= busy_at_start;
+      if (!measuring) {  // stopped during the warm-up: an empty window
+        before = after;
+        tsc_start = tsc_end;
+        busy_at_start = busy;
+      }
+      busy_window = busy - busy_at_start;
       // The window ends here: what the drain sees (closes, resets) is not reported.
       reported = ms;
       for (auto& r : roles) r->stop();
@@ -308,7 +312,7 @@ int run(const options& opt) {
   }
   const uint64_t cycles = tsc_end - tsc_start;
   print_report(opt, reported, static_cast<double>(cycles) / static_cast<double>(rte_get_tsc_hz()),
-               busy, cycles, before, after);
+               busy_window, cycles, before, after);
 
   roles.clear();
   stack.reset();
