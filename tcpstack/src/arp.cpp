@@ -13,9 +13,12 @@ namespace {
 using internal::arp_entry;
 using internal::arp_state;
 
-// Bounds the work one poll() spends looking for expired entries; the table is covered in
-// capacity / k_sweep_per_poll polls, and a lookup treats an expired entry as absent anyway.
+// Bounds the work spent looking for expired entries: k_sweep_per_poll entries at most once
+// per k_sweep_interval_ns, so an idle poll loop does not walk the table on every turn (it was
+// 42 % of an idle lcore's profile). 1,024 entries are covered in 16 ms, far inside
+// arp_reachable_ms, and a lookup treats an expired entry as absent anyway.
 constexpr uint32_t k_sweep_per_poll = 64;
+constexpr uint64_t k_sweep_interval_ns = 1'000'000;
 
 int find_interface(const std::vector<interface_addr>& ifs, uint16_t port_id, uint32_t ip) {
   for (std::size_t i = 0; i < ifs.size(); ++i) {
@@ -178,6 +181,8 @@ void stack::impl::arp_poll(uint64_t now_ns) {
       arp_request(*e, now_ns);
     }
   }
+  if (now_ns < next_sweep_ns_) return;
+  next_sweep_ns_ = now_ns + k_sweep_interval_ns;
   const uint32_t cap = arp_.capacity();
   for (uint32_t n = 0; n < k_sweep_per_poll && n < cap; ++n) {
     arp_entry& e = arp_.entry(sweep_cursor_);

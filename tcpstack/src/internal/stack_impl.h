@@ -89,6 +89,7 @@ struct stack::impl {
   rte_mempool* pool_;
   counter_set& counters_;
   uint32_t sweep_cursor_ = 0;  // where poll() resumes its sweep for expired entries
+  uint64_t next_sweep_ns_ = 0;
   std::unique_ptr<internal::tcp_engine> tcp_;
 };
 
