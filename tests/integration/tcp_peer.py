@@ -8,6 +8,11 @@ every byte without keeping a copy. Each mode prints one JSON line with what it s
   client-send HOST PORT BYTES       send BYTES, half-close, wait for the peer to close
   client-recv HOST PORT BYTES       read BYTES (or until EOF) and hash them
   client-many HOST PORT CONNS BYTES CONNS concurrent echo connections of BYTES each
+  client-stall HOST PORT BYTES SECS send BYTES to echo without reading for SECS (our window
+                                    closes), then read them all back and compare
+  client-races HOST PORT ROUNDS     ROUNDS connections ended every way a peer can end one:
+                                    FIN with or without data in flight, RST with unread
+                                    echo data, RST at once, half-close then read
   server-sink PORT                  accept one connection, hash all it receives
   server-source PORT BYTES          accept one connection, send BYTES, close
 """
@@ -16,7 +21,9 @@ import json
 import resource
 import selectors
 import socket
+import struct
 import sys
+import threading
 import time
 
 CHUNK = 65536
@@ -154,6 +161,61 @@ def client_many(host, port, conns, total):
     report(ok=good == conns, good=good, conns=conns)
 
 
+def client_stall(host, port, total, seconds):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # A small receive buffer (set before connect so the window scale follows) makes our
+    # advertised window reach zero quickly while the echo keeps sending.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(60)
+    s.connect((host, port))
+    sender = threading.Thread(target=lambda: [s.sendall(p) for p in stream(total)])
+    sender.start()
+    time.sleep(seconds)
+    h = hashlib.sha256()
+    got = 0
+    while got < total:
+        data = s.recv(CHUNK)
+        if not data:
+            break
+        h.update(data)
+        got += len(data)
+    sender.join()
+    s.close()
+    report(ok=got == total and h.hexdigest() == expected_digest(total), received=got)
+
+
+def client_races(host, port, rounds):
+    payload = b"".join(stream(8192))
+    linger_rst = struct.pack("ii", 1, 0)
+    for i in range(rounds):
+        s = connect(host, port)
+        kind = i % 5
+        if kind == 0:  # data then FIN at once: our FIN races the echoed data
+            s.sendall(payload)
+        elif kind == 1:  # unread echo data when we close: the kernel resets (RFC 9293 3.10.4)
+            s.sendall(payload)
+            time.sleep(0.002)
+        elif kind == 2:  # RST straight after the handshake
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger_rst)
+        elif kind == 3:  # RST while data is in flight both ways
+            s.sendall(payload)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger_rst)
+        else:  # half-close, then read everything back
+            s.sendall(payload)
+            s.shutdown(socket.SHUT_WR)
+            got = b""
+            while True:
+                data = s.recv(CHUNK)
+                if not data:
+                    break
+                got += data
+            if got != payload:
+                report(ok=False, round=i, received=len(got))
+                return
+        s.close()
+    report(ok=True, rounds=rounds)
+
+
 def serve_one(port):
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -205,6 +267,10 @@ def main(argv):
         client_recv(argv[2], int(argv[3]), int(argv[4]))
     elif mode == "client-many":
         client_many(argv[2], int(argv[3]), int(argv[4]), int(argv[5]))
+    elif mode == "client-stall":
+        client_stall(argv[2], int(argv[3]), int(argv[4]), float(argv[5]))
+    elif mode == "client-races":
+        client_races(argv[2], int(argv[3]), int(argv[4]))
     elif mode == "server-sink":
         server_sink(int(argv[2]))
     elif mode == "server-source":

@@ -61,7 +61,7 @@ class TcpLab:
 
 
 @contextlib.contextmanager
-def tcp_lab_of(tag, lcores=(1,), queues=1, impair=None):
+def tcp_lab_of(tag, lcores=(1,), queues=1, impair=None, stack_yaml=""):
     """Client and backend namespaces around the appliance. With `impair` (impair.py
     options), the client's link runs through a faulty wire in a namespace of its own:
     this kernel has no netem."""
@@ -86,7 +86,7 @@ def tcp_lab_of(tag, lcores=(1,), queues=1, impair=None):
              "queues": queues},
             {"name": "back", "iface": back, "address": f"{APP_BACK}/24", "index": 1,
              "queues": queues},
-        ], extra_yaml=SERVICES, lcores=list(lcores)).start()
+        ], extra_yaml=SERVICES + stack_yaml, lcores=list(lcores)).start()
         yield TcpLab(topo, app, client_ns, backend_ns)
         assert app.stop() == 0, app.output
 
@@ -177,6 +177,28 @@ def test_forwarder_through_a_lossy_wire():
 def test_thousand_concurrent_connections(tcp_lab):
     r = tcp_lab.client("client-many", APP_FRONT, 7, 1000, 2000)
     assert r["ok"], r
+
+
+def test_peer_with_a_zero_window_that_opens_again(tcp_lab):
+    """The kernel client stops reading for 2 s while echo data keeps coming: its window
+    closes, Ravelin probes it (RFC 9293 3.8.6.1) and resumes when it opens; no byte lost."""
+    r = tcp_lab.client("client-stall", APP_FRONT, 7, 4 * MB, 2)
+    assert r["ok"], r
+    assert tcp_lab.counter("tcp_zero_window_probes") > 0
+
+
+def test_rst_and_fin_races_leak_no_connection():
+    """500 connections ended by FINs and RSTs racing the echoed data, on a stack with room
+    for only 64 connections: had any been leaked the pool would run dry, so 50 concurrent
+    echoes afterwards prove every one was released."""
+    with tcp_lab_of("rac", stack_yaml="  stack: {tcp_max_connections: 64}\n") as lab:
+        r = lab.client("client-races", APP_FRONT, 7, 500)
+        assert r["ok"], r
+        assert lab.counter("tcp_rx_rst") > 0
+        # Connections Ravelin closed last sit in TIME-WAIT; new SYNs may recycle them.
+        r = lab.client("client-many", APP_FRONT, 7, 50, 20000)
+        assert r["ok"], r
+        assert lab.counter("tcp_conn_table_full") == 0
 
 
 def test_two_lcores_share_flows_through_the_dispatcher(two_lcore_lab):
