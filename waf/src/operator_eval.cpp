@@ -88,8 +88,12 @@ void prescan(transaction::state& s, const hs_matcher& hs, int32_t db) {
         s.hs_db_empty[db] = 1;  // scan failed: never skip on this database's say-so
         return;
       }
-      const auto* ids = reinterpret_cast<const uint32_t*>(hits.data());
-      for (size_t i = 0; i < hits.size() / sizeof(uint32_t); ++i) any[ids[i] / 64] |= uint64_t{1} << (ids[i] % 64);
+      // Hit ids are packed into a byte buffer at any alignment: read them with memcpy.
+      for (size_t off = 0; off + sizeof(uint32_t) <= hits.size(); off += sizeof(uint32_t)) {
+        uint32_t id;
+        std::memcpy(&id, hits.data() + off, sizeof id);
+        any[id / 64] |= uint64_t{1} << (id % 64);
+      }
     });
   }
 }
