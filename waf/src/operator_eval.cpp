@@ -45,7 +45,7 @@ std::string_view hits_for(transaction::state& s, const hs_matcher& hs, int32_t d
       return {};
     }
     const size_t bytes = s.hs_hits.size() * sizeof(uint32_t);
-    char* p = bytes ? s.mem.alloc(bytes) : nullptr;
+    char* p = bytes ? s.mem.alloc(bytes, alignof(uint32_t)) : nullptr;
     if (bytes) std::memcpy(p, s.hs_hits.data(), bytes);
     hits = std::string_view(p, bytes);
     s.hs_cache.put(value.data(), value.size(), where.db, hits);
@@ -88,11 +88,9 @@ void prescan(transaction::state& s, const hs_matcher& hs, int32_t db) {
         s.hs_db_empty[db] = 1;  // scan failed: never skip on this database's say-so
         return;
       }
-      // Hit ids are packed into a byte buffer at any alignment: read them with memcpy.
-      for (size_t off = 0; off + sizeof(uint32_t) <= hits.size(); off += sizeof(uint32_t)) {
-        uint32_t id;
-        std::memcpy(&id, hits.data() + off, sizeof id);
-        any[id / 64] |= uint64_t{1} << (id % 64);
+      const auto* ids = reinterpret_cast<const uint32_t*>(hits.data());  // aligned by hits_for
+      for (size_t i = 0; i < hits.size() / sizeof(uint32_t); ++i) {
+        any[ids[i] / 64] |= uint64_t{1} << (ids[i] % 64);
       }
     });
   }

@@ -12,7 +12,10 @@ namespace ravelin::waf::detail {
 
 class arena {
  public:
-  char* alloc(size_t n) {
+  // `align` (a power of two, at most 16: blocks come from operator new[]) lets arrays of
+  // integers live here and be read in place.
+  char* alloc(size_t n, size_t align = 1) {
+    used_ = (used_ + align - 1) & ~(align - 1);
     while (cur_ < blocks_.size() && used_ + n > blocks_[cur_].size) {
       ++cur_;
       used_ = 0;
