@@ -41,8 +41,8 @@ uint32_t flush_port(worker_context& w, uint16_t port_id) {
 
 // Frames other workers passed here: fed to the stack in runs of the same port.
 uint32_t drain_inbox(worker_context& w, rte_mbuf** pkts, uint64_t now_ns) {
-  const unsigned n = rte_ring_sc_dequeue_burst(w.dispatch.inbox, reinterpret_cast<void**>(pkts),
-                                               k_burst, nullptr);
+  const unsigned n =
+      rte_ring_sc_dequeue_burst(w.dispatch.inbox, reinterpret_cast<void**>(pkts), k_burst, nullptr);
   unsigned start = 0;
   for (unsigned i = 1; i <= n; ++i) {
     if (i == n || pkts[i]->port != pkts[start]->port) {
@@ -64,6 +64,7 @@ int worker_main(void* arg) {
     const uint64_t start = rte_rdtsc();
     const uint64_t now_ns = clock.to_ns(start);
     uint32_t handled = 0;
+    if (w.proxy) w.proxy->set_now(now_ns);
     for (const auto& rx : w.rx) {
       const uint16_t n = rte_eth_rx_burst(rx.port_id, rx.queue, pkts, k_burst);
       if (n == 0) continue;
@@ -73,7 +74,9 @@ int worker_main(void* arg) {
       if (mine != 0) w.stack->input(rx.port_id, pkts, mine, now_ns);
     }
     if (w.dispatch.active()) handled += drain_inbox(w, pkts, now_ns);
-    // Timers and deferred TCP output; cheap when nothing is due.
+    // Proxy timeouts and health probes, then TCP timers and deferred output; cheap when
+    // nothing is due.
+    if (w.proxy) handled += w.proxy->poll(now_ns);
     w.stack->poll(now_ns);
     // An iteration that only transmits (a retransmission, a resumed send) is work too.
     for (uint16_t port_id = 0; port_id < w.tx_queue_of_port.size(); ++port_id) {
