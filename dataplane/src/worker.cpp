@@ -29,7 +29,11 @@ uint32_t flush_port(worker_context& w, uint16_t port_id) {
   const uint32_t queued = batch.count;
   const int32_t q = port_id < w.tx_queue_of_port.size() ? w.tx_queue_of_port[port_id] : -1;
   uint16_t sent = 0;
+  const uint64_t start = rte_rdtsc();
   if (q >= 0) sent = rte_eth_tx_burst(port_id, static_cast<uint16_t>(q), batch.pkts, batch.count);
+  // On net_af_packet each burst is a sendto() whose kernel path (veth, the peer's receive)
+  // runs on this core; benchmarks report it apart from the proxy's own work.
+  w.counters.add(counter::port_tx_cycles, rte_rdtsc() - start);
   if (sent < batch.count) {
     rte_pktmbuf_free_bulk(batch.pkts + sent, batch.count - sent);
     w.counters.add(counter::port_tx_dropped, batch.count - sent);

@@ -12,6 +12,7 @@ namespace ravelin::dataplane {
   X(loop_polls, "main loop iterations")                                                      \
   X(busy_polls, "main loop iterations that handled at least one packet")                     \
   X(busy_cycles, "TSC cycles spent in iterations that handled work (idle polls excluded)")   \
+  X(port_tx_cycles, "TSC cycles inside NIC tx bursts (on af_packet: the sendto kick)")       \
   X(dispatch_passed, "TCP frames received here and passed to the lcore owning the flow")     \
   X(dispatch_arp_copies, "ARP frames copied to another lcore (each keeps its own cache)")    \
   X(dispatch_dropped, "frames dropped: owner's inbox ring full or no mbuf for an ARP copy")  \
