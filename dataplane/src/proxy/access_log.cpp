@@ -137,8 +137,10 @@ void access_log::write(const access_log_record& r) {
   }
   std::fputs(",\"client_ip\":\"", f);
   put_ip(f, r.client_ip);
-  std::fprintf(f, "\",\"started_at\":%" PRId64 ",\"source\":\"upstream\"}\n",
-               static_cast<int64_t>(wall_base_ms_) + since_open_ms);
+  // Kong's `source`: who produced the response, the upstream or the gateway itself.
+  std::fprintf(f, "\",\"started_at\":%" PRId64 ",\"source\":\"%s\"}\n",
+               static_cast<int64_t>(wall_base_ms_) + since_open_ms,
+               r.upstream_status != 0 ? "upstream" : "kong");
 }
 
 void access_log::stop() {

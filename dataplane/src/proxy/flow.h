@@ -103,6 +103,38 @@ inline body_step feed_body(http::parser& p, const tcpstack::rx_view& v, uint32_t
   return st;
 }
 
+// As feed_body, but sends the decoded body bytes (chunk framing removed) to `to` as it goes;
+// `limit` is within to's send space and decoded bytes never outnumber raw ones, so every
+// copy is accepted whole. The caller consumes `raw` from the source.
+inline body_step dechunk_body(http::parser& p, const tcpstack::rx_view& v, uint32_t limit,
+                              tcpstack::tcp_endpoint& tcp, tcpstack::conn_id to) {
+  body_step st;
+  walk(v, 0, limit, [&](const char* d, uint32_t n) {
+    std::string_view seg(d, n);
+    while (!seg.empty()) {
+      const http::feed_result r = p.feed(seg);
+      st.raw += static_cast<uint32_t>(r.consumed);
+      seg.remove_prefix(r.consumed);
+      if (r.what == http::event::body) {
+        tcp.send_copy(to, r.data.data(), static_cast<uint32_t>(r.data.size()));
+      } else if (r.what == http::event::done) {
+        st.done = true;
+        return false;
+      } else if (r.what != http::event::need_more) {
+        st.failed = true;
+        return false;
+      }
+    }
+    return true;
+  });
+  if (!st.done && !st.failed) {
+    const http::feed_result r = p.feed({});
+    st.done = r.what == http::event::done;
+    st.failed = r.what == http::event::error;
+  }
+  return st;
+}
+
 // Moves the first `n` readable bytes of `from` to `to`; the caller checked send_space.
 inline bool move_bytes(tcpstack::tcp_endpoint& tcp, tcpstack::conn_id from, tcpstack::conn_id to,
                        uint32_t n) {

@@ -114,6 +114,10 @@ http_proxy::session* http_proxy::take_session() {
 void http_proxy::release_session(session& s) {
   if (!s.in_use) return;
   if (s.up != nullptr) release_link(s, link_end::abort);
+  if (s.has_peer) {
+    balancer_.finish(s.peer, 0, now_ns_ / 1000);  // the try's connection count
+    s.has_peer = false;
+  }
   s.in_use = false;
   free_sessions_.push_back(&s);
 }
@@ -262,6 +266,8 @@ void http_proxy::start_request(session& s) {
   counters_.add(counter::proxy_requests);
   s.method = h.method;
   s.client_keep_alive = h.keep_alive;
+  s.client_http10 = h.version_minor == 0;
+  s.dechunk = false;
   s.upgrade = h.upgrade;
   s.ph = phase::upstream;
   access_log_record& rec = s.record;

@@ -156,7 +156,7 @@ http::write_result write_upstream_request(std::span<char> out, const http::messa
 }
 
 http::write_result write_client_response(std::span<char> out, const http::message_head& resp,
-                                         bool close_client, std::span<char> scratch) {
+                                         bool close_client, std::span<char> scratch, bool decoded) {
   static constexpr std::string_view k_replaced[] = {"via"};
   composer c(scratch);
   const std::string_view via = append_via(c, resp.fields);
@@ -170,7 +170,9 @@ http::write_result write_client_response(std::span<char> out, const http::messag
     if (up != nullptr) add[n++] = {"Upgrade", up->value};
   } else {
     add[n++] = {"Connection", close_client ? "close" : "keep-alive"};
-    if (resp.framing == http::body_framing::chunked) add[n++] = {"Transfer-Encoding", "chunked"};
+    if (resp.framing == http::body_framing::chunked && !decoded) {
+      add[n++] = {"Transfer-Encoding", "chunked"};
+    }
   }
   add[n++] = {"Via", via};
   const http::head_edit edit{k_replaced, std::span<const header_field>(add, n)};

@@ -44,8 +44,11 @@ http::write_result write_upstream_request(std::span<char> out, const http::messa
 
 // Writes the head sent to the client for an upstream response: end-to-end fields kept,
 // framing restated (the body passes through unchanged), Via appended, Connection set.
+// With `decoded`, the body goes out without its chunked framing (an HTTP/1.0 client), so
+// Transfer-Encoding is not restated.
 http::write_result write_client_response(std::span<char> out, const http::message_head& resp,
-                                         bool close_client, std::span<char> scratch);
+                                         bool close_client, std::span<char> scratch,
+                                         bool decoded = false);
 
 // A complete gateway answer: status line, JSON content type, length, Connection, body.
 http::write_result write_error(std::span<char> out, uint16_t status, std::string_view body,

@@ -70,6 +70,8 @@ struct http_proxy::session {
   std::string_view upstream_target, strip_prefix, upstream_host, request_path;
   http::method method = http::method::other;
   bool client_keep_alive = true;
+  bool client_http10 = false;  // the request was HTTP/1.0
+  bool dechunk = false;        // the chunked response goes out decoded (HTTP/1.0 client)
   bool upgrade = false;
   bool request_done = false;      // the whole request (body included) went upstream
   bool body_started = false;      // body bytes went upstream: no more retries

@@ -221,10 +221,14 @@ void http_proxy::start_response(session& s) {
     return;
   }
   if (s.upgrade) s.req.resume();  // the upgrade was refused: HTTP goes on (parser.h)
-  s.close_after =
-      !s.client_keep_alive || s.client_eof || h.framing == http::body_framing::until_close;
-  const http::write_result w = write_client_response({s.out.get(), s.buffer_bytes + 8192}, h,
-                                                     s.close_after, {compose_buf_.get(), 8192});
+  // RFC 9112 §7.1: chunked is for HTTP/1.1 recipients; an HTTP/1.0 client gets the decoded
+  // body delimited by the close instead.
+  s.dechunk = s.client_http10 && h.framing == http::body_framing::chunked;
+  s.close_after = !s.client_keep_alive || s.client_eof || s.dechunk ||
+                  h.framing == http::body_framing::until_close;
+  const http::write_result w =
+      write_client_response({s.out.get(), s.buffer_bytes + 8192}, h, s.close_after,
+                            {compose_buf_.get(), 8192}, s.dechunk);
   if (w.status != http::write_status::ok) {
     counters_.add(counter::proxy_bad_responses);
     fail_try(s, balancer::check_result::http(0), false);
@@ -242,7 +246,8 @@ void http_proxy::pump_response_body(session& s) {
   if (!flush_out(s) || s.up == nullptr) return;
   const tcpstack::rx_view v = tcp_.readable(s.up->id);
   const uint32_t space = tcp_.send_space(s.client);
-  body_step st = feed_body(s.resp, v, std::min(space, v.length));
+  body_step st = s.dechunk ? dechunk_body(s.resp, v, std::min(space, v.length), tcp_, s.client)
+                           : feed_body(s.resp, v, std::min(space, v.length));
   if (!st.failed && !st.done && s.up->eof && st.raw == v.length) {
     // RFC 9112 §6.3: the close ends a body read until close; anything else is truncated.
     const http::feed_result r = s.resp.finish();
@@ -251,7 +256,11 @@ void http_proxy::pump_response_body(session& s) {
   }
   if (st.raw != 0) {
     s.response_bytes += st.raw;
-    if (!move_bytes(tcp_, s.up->id, s.client, st.raw)) counters_.add(counter::proxy_move_failed);
+    if (s.dechunk) {
+      tcp_.consume(s.up->id, st.raw);  // the decoded bytes went out in dechunk_body()
+    } else if (!move_bytes(tcp_, s.up->id, s.client, st.raw)) {
+      counters_.add(counter::proxy_move_failed);
+    }
     s.deadline_ns = now_ns_ + s.service->read_timeout * k_ns_per_ms;
   }
   if (st.failed) {
