@@ -228,6 +228,16 @@ def test_load_spread_follows_weights(lab):
     assert lab.counter("proxy_upstream_reused") > 300  # one curl: keep-alive on both sides
 
 
+def test_many_concurrent_keepalive_clients(lab):
+    r = lab.topo.ns(lab.client_ns, ["wrk", "-t2", "-c200", "-d3s",
+                                    f"http://{APP_FRONT}/lb/echo/wrk"], check=False, timeout=60)
+    assert r.returncode == 0, r.stderr
+    done = int(r.stdout.split(" requests in")[0].split()[-1])
+    assert done > 1000, r.stdout
+    assert "Socket errors" not in r.stdout and "Non-2xx" not in r.stdout, r.stdout
+    assert lab.counter("proxy_no_session") == 0 and lab.counter("proxy_no_link") == 0
+
+
 def test_pipelined_requests_answered_in_order(lab):
     out = lab.client_py(f"""
 import socket

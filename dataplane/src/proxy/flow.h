@@ -67,8 +67,10 @@ struct body_step {
   bool failed = false;
 };
 
-// Feeds the parser at most `limit` readable bytes of `v`, stopping at the end of the message.
-inline body_step feed_body(http::parser& p, const tcpstack::rx_view& v, uint32_t limit) {
+// Feeds the parser at most `limit` readable bytes of `v`, stopping at the end of the message;
+// on_body(std::string_view) sees each piece of decoded body (chunk framing removed).
+template <typename OnBody>
+body_step feed_body(http::parser& p, const tcpstack::rx_view& v, uint32_t limit, OnBody&& on_body) {
   body_step st;
   const auto settle = [&] {
     // A message whose framing completed on the last byte reports `done` on the next feed.
@@ -86,6 +88,8 @@ inline body_step feed_body(http::parser& p, const tcpstack::rx_view& v, uint32_t
       seg.remove_prefix(r.consumed);
       switch (r.what) {
         case http::event::body:
+          on_body(r.data);
+          continue;
         case http::event::tunnel:
         case http::event::need_more:
           continue;
@@ -103,36 +107,19 @@ inline body_step feed_body(http::parser& p, const tcpstack::rx_view& v, uint32_t
   return st;
 }
 
-// As feed_body, but sends the decoded body bytes (chunk framing removed) to `to` as it goes;
-// `limit` is within to's send space and decoded bytes never outnumber raw ones, so every
-// copy is accepted whole. The caller consumes `raw` from the source.
+// The raw bytes are what moves on: the body itself is not looked at.
+inline body_step feed_body(http::parser& p, const tcpstack::rx_view& v, uint32_t limit) {
+  return feed_body(p, v, limit, [](std::string_view) {});
+}
+
+// Sends the decoded body to `to` as it is parsed. `limit` is within to's send space and
+// decoded bytes never outnumber raw ones, so every copy is accepted whole; the caller
+// consumes `raw` from the source.
 inline body_step dechunk_body(http::parser& p, const tcpstack::rx_view& v, uint32_t limit,
                               tcpstack::tcp_endpoint& tcp, tcpstack::conn_id to) {
-  body_step st;
-  walk(v, 0, limit, [&](const char* d, uint32_t n) {
-    std::string_view seg(d, n);
-    while (!seg.empty()) {
-      const http::feed_result r = p.feed(seg);
-      st.raw += static_cast<uint32_t>(r.consumed);
-      seg.remove_prefix(r.consumed);
-      if (r.what == http::event::body) {
-        tcp.send_copy(to, r.data.data(), static_cast<uint32_t>(r.data.size()));
-      } else if (r.what == http::event::done) {
-        st.done = true;
-        return false;
-      } else if (r.what != http::event::need_more) {
-        st.failed = true;
-        return false;
-      }
-    }
-    return true;
+  return feed_body(p, v, limit, [&](std::string_view d) {
+    tcp.send_copy(to, d.data(), static_cast<uint32_t>(d.size()));
   });
-  if (!st.done && !st.failed) {
-    const http::feed_result r = p.feed({});
-    st.done = r.what == http::event::done;
-    st.failed = r.what == http::event::error;
-  }
-  return st;
 }
 
 // Moves the first `n` readable bytes of `from` to `to`; the caller checked send_space.
