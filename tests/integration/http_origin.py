@@ -154,6 +154,7 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024  # listen backlog: the default 5 drops SYNs under a burst
 
 
 if __name__ == "__main__":

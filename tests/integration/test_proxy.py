@@ -217,6 +217,41 @@ def test_gateway_errors_have_kong_bodies(lab):
     assert time.monotonic() - t0 < 2.5  # read_timeout 500 ms, not the origin's 3 s
 
 
+def raw_exchange(lab, request):
+    """Sends raw bytes, returns (status line, whether the server closed afterwards)."""
+    out = lab.client_py(f"""
+import socket
+s = socket.create_connection(("{APP_FRONT}", 80), timeout=10)
+s.sendall({request!r})
+data = b""
+while True:
+    try:
+        c = s.recv(65536)
+    except ConnectionResetError:
+        break
+    if not c:
+        break
+    data += c
+print(data.split(b"\\r\\n")[0].decode())
+""")
+    return out.strip()
+
+
+@pytest.mark.parametrize("request_bytes,status", [
+    # RFC 9112 §6.1: Content-Length with Transfer-Encoding is a smuggling vector.
+    (b"POST /keep/ HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+     b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+    (b"GET /keep/ HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400),  # obs-fold
+    (b"GET /keep/ HTTP/1.1\r\nHost: x\nX: y\r\n\r\n", 400),  # bare LF
+    (b"GET /keep/ HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n", 431),
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+], ids=["cl-and-te", "obs-fold", "bare-lf", "431", "414"])
+def test_codec_errors_are_answered_and_closed(lab, request_bytes, status):
+    before = lab.counter("proxy_bad_requests")
+    assert raw_exchange(lab, request_bytes).startswith(f"HTTP/1.1 {status} ")
+    assert lab.counter("proxy_bad_requests") == before + 1
+
+
 def test_load_spread_follows_weights(lab):
     urls = [f"http://{APP_FRONT}/lb/echo/{i}" for i in range(400)]
     r = lab.curl("-s", "-D", "-", "-o", "/dev/null", *urls)

@@ -3,6 +3,7 @@
 // send buffer, and moving exactly those raw bytes across (zero copy when it is all of them).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -59,6 +60,20 @@ inline uint32_t find_head_end(const char* buf, uint32_t len, uint32_t& from) {
   }
   from = len > 2 ? len - 2 : 0;
   return 0;
+}
+
+// Copies readable bytes into `buf` a step at a time until a complete head is there (returns
+// its length) or `v` or the buffer is exhausted (returns 0). Stepping keeps a small head
+// followed by a large body from costing a full-buffer copy.
+inline uint32_t gather_head(const tcpstack::rx_view& v, char* buf, uint32_t& have, uint32_t cap,
+                            uint32_t& scan_from) {
+  constexpr uint32_t k_step = 2048;
+  for (;;) {
+    const uint32_t before = have;
+    have = copy_more(v, buf, have, std::min(cap, have + k_step));
+    if (const uint32_t end = find_head_end(buf, have, scan_from); end != 0) return end;
+    if (have == before || have == cap) return 0;
+  }
 }
 
 struct body_step {

@@ -20,8 +20,9 @@ namespace {
 constexpr uint32_t k_scratch_bytes = 2048;  // trailer lines split across segments
 constexpr uint32_t k_compose_bytes = 8192;  // composed header values
 constexpr uint64_t k_ns_per_ms = 1'000'000;
-constexpr uint64_t k_sweep_ns = 10 * k_ns_per_ms;            // timeout resolution
-constexpr uint64_t k_client_idle_ns = 60'000 * k_ns_per_ms;  // nginx keepalive_timeout
+constexpr uint64_t k_sweep_ns = 10 * k_ns_per_ms;             // timeout resolution
+constexpr uint64_t k_client_idle_ns = 60'000 * k_ns_per_ms;   // nginx keepalive_timeout
+constexpr uint64_t k_close_linger_ns = 10'000 * k_ns_per_ms;  // for the last answer to drain
 
 http::limits request_limits_of(const mgmt::proxy_config& p) {
   http::limits l;
@@ -159,6 +160,7 @@ void http_proxy::next_request(session& s) {
   s.status = s.upstream_status = 0;
   s.has_peer = false;
   s.resume = false;
+  s.close_pending = false;
   s.tries = 0;
   s.rs = {};
   s.deadline_ns = now_ns_ + k_client_idle_ns;
@@ -179,10 +181,20 @@ void http_proxy::next_request(session& s) {
   --depth_;
 }
 
+// The answer queued in `out` goes first; unread input is dropped so that the close is a FIN
+// the client can read the answer before, not a reset (RFC 9112 §9.6).
 void http_proxy::close_client(session& s) {
   s.ph = phase::closing;
   if (s.up != nullptr) release_link(s, link_end::abort);
-  if (s.client_open) tcp_.close(s.client);
+  if (!s.client_open) return;
+  tcp_.consume(s.client, UINT32_MAX);
+  if (!flush_out(s)) {
+    s.close_pending = true;
+    s.deadline_ns = now_ns_ + k_close_linger_ns;
+    return;
+  }
+  s.close_pending = false;
+  tcp_.close(s.client);
 }
 
 void http_proxy::client_closed(session& s, close_reason) {
@@ -217,6 +229,7 @@ void http_proxy::client_readable(session& s) {
 
 void http_proxy::client_writable(session& s) {
   if (!flush_out(s)) return;
+  if (s.close_pending) close_client(s);
   if (s.ph == phase::upstream && s.response_sent) pump_response_body(s);
   if (s.ph == phase::tunnel) pump_tunnel(s);
 }
@@ -237,8 +250,7 @@ void http_proxy::read_request_head(session& s) {
     // The header timeout runs from the request's first byte (nginx client_header_timeout).
     s.deadline_ns = now_ns_ + shared_.settings.client_header_timeout_ms * k_ns_per_ms;
   }
-  s.in_len = copy_more(v, s.in.get(), s.in_len, s.buffer_bytes);
-  const uint32_t end = find_head_end(s.in.get(), s.in_len, s.scan_from);
+  const uint32_t end = gather_head(v, s.in.get(), s.in_len, s.buffer_bytes, s.scan_from);
   if (end == 0) {
     if (s.in_len < s.buffer_bytes) return;
     // RFC 9112 §3: a request line too long is 414, a head too large 431 (RFC 6585 §5).
@@ -473,8 +485,16 @@ void http_proxy::expire(session& s) {
       }
       break;
     case phase::tunnel:
+      s.deadline_ns = UINT64_MAX;
+      break;
     case phase::closing:
       s.deadline_ns = UINT64_MAX;
+      if (s.close_pending) {
+        // The client stopped reading our last answer: give up on it.
+        tcp_.abort(s.client);
+        s.client_open = false;
+        release_session(s);
+      }
       break;
   }
 }

@@ -42,7 +42,9 @@ struct http_proxy::session {
   bool in_use = false;
   bool client_open = false;
   bool client_eof = false;
-  bool resume = false;  // pipelined input waits for the next sweep (see next_request)
+  bool resume = false;
+  bool close_pending = false;  // closing once `out` has drained to the client  // pipelined input
+                               // waits for the next sweep (see next_request)
   phase ph = phase::head;
   uint16_t listen_port = 0;
   uint32_t client_ip = 0;

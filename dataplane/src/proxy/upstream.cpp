@@ -179,8 +179,7 @@ void http_proxy::read_response_head(session& s) {
     const tcpstack::rx_view v = tcp_.readable(s.up->id);
     if (v.length == 0) return;
     s.response_started = true;
-    s.in_len = copy_more(v, s.in.get(), s.in_len, s.buffer_bytes);
-    const uint32_t end = find_head_end(s.in.get(), s.in_len, s.scan_from);
+    const uint32_t end = gather_head(v, s.in.get(), s.in_len, s.buffer_bytes, s.scan_from);
     if (end == 0) {
       if (s.in_len == s.buffer_bytes) break;  // a head larger than we accept: invalid
       return;
