@@ -465,3 +465,34 @@ def test_access_log_lines_are_kong_shaped(lab):
 
 def test_tls_listener_is_skipped_and_counted(lab):
     assert lab.counter("proxy_tls_listeners_skipped") == 1
+
+
+def test_two_lcores_proxy_through_the_dispatcher():
+    """Client connections land on either lcore; each lcore's upstream connections must come
+    back to it (active-open ports steered by rss.h, frames moved by the dispatcher)."""
+    with Topology("px2") as topo:
+        app_ns, client_ns = topo.namespace("app"), topo.namespace("cli")
+        origin_ns = topo.namespace("org")
+        front, _ = topo.link(app_ns, client_ns, addr_b=f"{CLIENT}/24")
+        back, _ = topo.link(app_ns, origin_ns, addr_b=f"{ORIGINS['o1']}/24")
+        origin = topo.spawn(origin_ns, [PY, os.path.join(HERE, "http_origin.py"),
+                                        ORIGINS["o1"], "8000", "o1"],
+                            stdout=subprocess.PIPE, text=True)
+        assert origin.stdout.readline().strip() == "listening"
+        kong = f"""  proxy:
+    listen: [{{port: 80}}]
+services:
+  - {{name: one, host: {ORIGINS['o1']}, port: 8000, routes: [{{paths: [/]}}]}}
+"""
+        app = Appliance(topo, app_ns, [
+            {"name": "front", "iface": front, "address": f"{APP_FRONT}/24", "index": 0,
+             "queues": 2},
+            {"name": "back", "iface": back, "address": f"{APP_BACK}/24", "index": 1,
+             "queues": 2}], extra_yaml=kong, lcores=[0, 1]).start()
+        r = topo.ns(client_ns, ["wrk", "-t2", "-c40", "-d2s", f"http://{APP_FRONT}/echo"],
+                    check=False, timeout=30)
+        assert "Socket errors" not in r.stdout and "Non-2xx" not in r.stdout, r.stdout
+        assert int(r.stdout.split(" requests in")[0].split()[-1]) > 200, r.stdout
+        stats = app.stats()
+        assert stats["dispatch_passed"] > 0 and stats["proxy_status_502"] == 0, stats
+        assert app.stop() == 0, app.output

@@ -17,8 +17,6 @@ using tcpstack::conn_id;
 
 namespace {
 
-constexpr uint32_t k_scratch_bytes = 2048;  // trailer lines split across segments
-constexpr uint32_t k_compose_bytes = 8192;  // composed header values
 constexpr uint64_t k_ns_per_ms = 1'000'000;
 constexpr uint64_t k_sweep_ns = 10 * k_ns_per_ms;             // timeout resolution
 constexpr uint64_t k_client_idle_ns = 60'000 * k_ns_per_ms;   // nginx keepalive_timeout
@@ -84,6 +82,10 @@ http_proxy::http_proxy(tcpstack::tcp_endpoint& tcp, const shared_state& shared,
 }
 
 http_proxy::~http_proxy() = default;
+
+std::span<char> http_proxy::out_span(session& s) {
+  return {s.out.get(), s.buffer_bytes + k_compose_bytes};
+}
 
 bool http_proxy::listen(std::string& error) {
   for (const auto& l : shared_.settings.listen) {
@@ -422,7 +424,7 @@ void http_proxy::answer_error(session& s, uint16_t status, std::string_view body
       break;
   }
   const http::write_result w =
-      write_error({s.out.get(), s.buffer_bytes}, status, body, close || !s.client_keep_alive);
+      write_error(out_span(s), status, body, close || !s.client_keep_alive);
   s.status = status;
   s.out_len = static_cast<uint32_t>(w.size);
   s.out_sent = 0;

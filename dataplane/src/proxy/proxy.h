@@ -30,6 +30,9 @@ struct shared_state {
 
 class http_proxy;
 
+inline constexpr uint32_t k_scratch_bytes = 2048;  // parser stitching (trailer lines)
+inline constexpr uint32_t k_compose_bytes = 8192;  // composed header values; `out` headroom
+
 // Forwards one tcp_handler's events to the proxy; one per kind of connection, so a callback
 // knows from its handler whether `opaque` is a session, a link or a probe.
 template <int Kind>
@@ -90,6 +93,9 @@ class http_proxy {
  private:
   // Room for an upstream request-target: percent-escaping may triple the path.
   uint32_t target_bytes() const { return shared_.settings.max_request_line * 3 + 1024; }
+  // A session's `out` buffer and the per-lcore scratch for composed header values.
+  std::span<char> out_span(session& s);
+  std::span<char> compose_span() { return {compose_buf_.get(), k_compose_bytes}; }
   // Client side (proxy.cpp).
   session* take_session();
   void release_session(session& s);

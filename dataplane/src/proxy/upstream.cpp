@@ -108,8 +108,7 @@ void http_proxy::start_try(session& s) {
   const forward_facts facts{host,           s.client_ip,    s.listen_port,
                             s.request_path, s.strip_prefix, s.upgrade};
   const http::write_result w =
-      write_upstream_request({s.out.get(), s.buffer_bytes + 8192}, s.req.head(), s.upstream_target,
-                             facts, {compose_buf_.get(), 8192});
+      write_upstream_request(out_span(s), s.req.head(), s.upstream_target, facts, compose_span());
   if (w.status != http::write_status::ok) {
     answer_error(s, w.status == http::write_status::no_space ? 431 : 400,
                  R"({"message":"Bad request"})", true);
@@ -120,7 +119,7 @@ void http_proxy::start_try(session& s) {
   s.head_sent = false;
   s.resp = http::parser(http::role::response, response_limits_,
                         {s.resp_fields.get(), response_limits_.max_fields},
-                        {s.resp_scratch.get(), 2048});
+                        {s.resp_scratch.get(), k_scratch_bytes});
   s.resp.expect_response(s.method, s.upgrade);
   s.in_len = s.scan_from = 0;
 
@@ -194,8 +193,7 @@ void http_proxy::read_response_head(session& s) {
       return;
     }
     // RFC 9110 §15.2: interim responses (100 Continue, 103) go to the client as they come.
-    const http::write_result w =
-        write_client_response({s.out.get(), s.buffer_bytes}, h, false, {compose_buf_.get(), 8192});
+    const http::write_result w = write_client_response(out_span(s), h, false, compose_span());
     if (w.status == http::write_status::ok) {
       tcp_.send_copy(s.client, s.out.get(), static_cast<uint32_t>(w.size));
     }
@@ -226,8 +224,7 @@ void http_proxy::start_response(session& s) {
   s.close_after = !s.client_keep_alive || s.client_eof || s.dechunk ||
                   h.framing == http::body_framing::until_close;
   const http::write_result w =
-      write_client_response({s.out.get(), s.buffer_bytes + 8192}, h, s.close_after,
-                            {compose_buf_.get(), 8192}, s.dechunk);
+      write_client_response(out_span(s), h, s.close_after, compose_span(), s.dechunk);
   if (w.status != http::write_status::ok) {
     counters_.add(counter::proxy_bad_responses);
     fail_try(s, balancer::check_result::http(0), false);
@@ -278,8 +275,8 @@ void http_proxy::pump_response_body(session& s) {
 // ---- tunnels (RFC 9110 §7.8) ---------------------------------------------------------------
 
 void http_proxy::start_tunnel(session& s) {
-  const http::write_result w = write_client_response(
-      {s.out.get(), s.buffer_bytes + 8192}, s.resp.head(), false, {compose_buf_.get(), 8192});
+  const http::write_result w =
+      write_client_response(out_span(s), s.resp.head(), false, compose_span());
   s.out_len = w.status == http::write_status::ok ? static_cast<uint32_t>(w.size) : 0;
   s.out_sent = 0;
   s.response_sent = true;
