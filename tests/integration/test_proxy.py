@@ -66,6 +66,11 @@ services:
     host: empty.up
     routes:
       - {{name: empty, paths: [/empty]}}
+  - name: static
+    host: {o2}
+    port: 8080
+    routes:
+      - {{name: static, paths: [/static], strip_path: true}}
 upstreams:
   - name: pool.up
     healthchecks:
@@ -83,6 +88,28 @@ upstreams:
       - {{target: "{o3}:8000", weight: 200}}
   - name: empty.up
 """
+
+
+NGINX_ORIGIN = """worker_processes 1; daemon off; pid {dir}/nginx.pid;
+error_log {dir}/nginx.err; events {{ worker_connections 1024; }}
+http {{ access_log off; default_type application/octet-stream;
+  server {{ listen {addr}:8080; root {dir}/www; }} }}
+"""
+STATIC_SIZE = 20 * MB
+
+
+def start_nginx_origin(topo, ns, work):
+    """nginx serving a file from `work`/www on o2:8080 (sendfile, its own keep-alive)."""
+    os.chmod(work, 0o755)  # nginx workers run unprivileged; mkdtemp makes 0700
+    os.makedirs(os.path.join(work, "www"))
+    with open(os.path.join(work, "www", "blob"), "wb") as f:
+        f.write(random.Random(STATIC_SIZE).randbytes(STATIC_SIZE))
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(NGINX_ORIGIN.format(dir=work, addr=ORIGINS["o2"]))
+    topo.spawn(ns, ["nginx", "-c", conf, "-p", work], stdout=subprocess.DEVNULL,
+               stderr=subprocess.DEVNULL)
+    assert wait_for(lambda: topo.ns(ns, ["ss", "-ltn"]).stdout.count(":8080") > 0, timeout=5)
 
 
 class ProxyLab:
@@ -114,7 +141,9 @@ class ProxyLab:
         args = ["-i", f"http://{APP_FRONT}{path}"]
         for h in headers:
             args += ["-H", h]
-        if method:
+        if method == "HEAD":
+            args += ["-I"]  # with -X HEAD curl would wait for the announced body
+        elif method:
             args += ["-X", method]
         r = self.curl(*args)
         assert r.returncode == 0, r.stderr
@@ -155,6 +184,7 @@ def lab():
         lab = ProxyLab(topo, app, client_ns, origin_ns, log_path)
         for name in ORIGINS:
             lab.start_origin(name)
+        start_nginx_origin(topo, origin_ns, log_dir)
         app.start()
         yield lab
         assert app.stop() == 0, app.output
@@ -310,6 +340,21 @@ def test_100mb_upload_and_download_sha256(lab):
                                     " | sha256sum"], check=False, timeout=300)
     expected = hashlib.sha256(random.Random(size).randbytes(size)).hexdigest()
     assert r.stdout.split()[0] == expected, r.stderr
+
+
+def test_nginx_origin_file_download_and_head(lab):
+    expected = hashlib.sha256(random.Random(STATIC_SIZE).randbytes(STATIC_SIZE)).hexdigest()
+    r = lab.topo.ns(lab.client_ns, ["sh", "-c", f"curl -sS http://{APP_FRONT}/static/blob "
+                                    f"http://{APP_FRONT}/static/blob | sha256sum"],
+                    check=False, timeout=120)
+    both = hashlib.sha256(random.Random(STATIC_SIZE).randbytes(STATIC_SIZE) * 2).hexdigest()
+    assert r.stdout.split()[0] == both, r.stderr
+    # HEAD: the length without a body (RFC 9110 §9.3.2); the connection stays usable.
+    status, body, fields = lab.get("/static/blob", method="HEAD")
+    assert status == 200 and body == "" and fields["content-length"] == str(STATIC_SIZE)
+    r = lab.topo.ns(lab.client_ns, ["sh", "-c", f"curl -sS http://{APP_FRONT}/static/blob"
+                                    " | sha256sum"], check=False, timeout=60)
+    assert r.stdout.split()[0] == expected
 
 
 def test_chunked_both_ways(lab):
