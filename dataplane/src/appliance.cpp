@@ -156,6 +156,32 @@ bool connect_dispatch(std::vector<std::unique_ptr<worker_context>>& workers,
   return true;
 }
 
+// A health ring per lcore: every other lcore's proxy sends it the transitions it sees.
+bool connect_health(std::vector<std::unique_ptr<worker_context>>& workers,
+                    std::vector<rte_ring*>& rings) {
+  if (workers.size() < 2) return true;
+  constexpr unsigned k_health_events = 1024;
+  for (auto& w : workers) {
+    const std::string name = "rv_hlth_" + std::to_string(w->lcore);
+    rte_ring* r = rte_ring_create_elem(name.c_str(), sizeof(proxy::health_event), k_health_events,
+                                       rte_lcore_to_socket_id(w->lcore), RING_F_SC_DEQ);
+    if (r == nullptr) {
+      std::fprintf(stderr, "ravelin: cannot create ring %s: %s\n", name.c_str(),
+                   rte_strerror(rte_errno));
+      return false;
+    }
+    rings.push_back(r);
+  }
+  for (size_t i = 0; i < workers.size(); ++i) {
+    std::vector<rte_ring*> peers;
+    for (size_t j = 0; j < rings.size(); ++j) {
+      if (j != i) peers.push_back(rings[j]);
+    }
+    workers[i]->proxy->share_health(rings[i], std::move(peers));
+  }
+  return true;
+}
+
 void release_dispatch(std::vector<std::unique_ptr<worker_context>>& workers) {
   for (auto& w : workers) {
     if (w->dispatch.inbox == nullptr) continue;
@@ -214,6 +240,7 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
   std::vector<std::unique_ptr<worker_context>> workers;
   proxy::shared_state proxy_state;
   proxy::access_log log;
+  std::vector<rte_ring*> health_rings;
   const bool logging = !ac.proxy.access_log.empty();
   int rc = 1;
   if (!start_ports(ac, ports, error)) {
@@ -223,7 +250,7 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
   } else if (logging && !log.open(ac.proxy.access_log, plan.lcores.size(), error)) {
     std::fprintf(stderr, "ravelin: %s\n", error.c_str());
   } else if (build_workers(ac, plan, ports, proxy_state, logging ? &log : nullptr, workers) &&
-             connect_dispatch(workers, ports)) {
+             connect_dispatch(workers, ports) && connect_health(workers, health_rings)) {
     if (logging) log.start(proxy_state.router);
     for (const auto& w : workers) {
       registry.attach(w->lcore, &w->counters, &w->stack->counters(),
@@ -244,6 +271,7 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
   unregister_telemetry();
   release_dispatch(workers);
   workers.clear();
+  for (rte_ring* r : health_rings) rte_ring_free(r);
   log.stop();
   stop_ports(ports);
   return rc;

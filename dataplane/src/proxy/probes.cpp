@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstring>
 
+#include <rte_ring.h>
+
 #include "proxy.h"
 #include "rewrite.h"
 #include "state.h"
@@ -13,6 +15,44 @@ namespace ravelin::dataplane::proxy {
 
 namespace {
 constexpr uint64_t k_ns_per_ms = 1'000'000;
+}
+
+void http_proxy::share_health(rte_ring* inbox, std::vector<rte_ring*> peers) {
+  health_inbox_ = inbox;
+  health_peers_ = std::move(peers);
+}
+
+void http_proxy::report(const balancer::peer& p, balancer::check_result r) {
+  broadcast(p, balancer_.report(p, r, now_ns_ / 1000));
+}
+
+void http_proxy::report_probe(const balancer::peer& p, balancer::check_result r) {
+  broadcast(p, balancer_.report_probe(p, r, now_ns_ / 1000));
+}
+
+void http_proxy::broadcast(const balancer::peer& p, balancer::health_change c) {
+  if (!c.changed) return;
+  health_event e{p.upstream, p.target, c.available ? 1U : 0U};
+  for (rte_ring* r : health_peers_) {
+    if (rte_ring_mp_enqueue_elem(r, &e, sizeof e) != 0)
+      counters_.add(counter::proxy_health_dropped);
+  }
+}
+
+uint32_t http_proxy::apply_peer_health() {
+  if (health_inbox_ == nullptr) return 0;
+  health_event e;
+  uint32_t n = 0;
+  while (rte_ring_sc_dequeue_elem(health_inbox_, &e, sizeof e) == 0) {
+    const auto ups = balancer_.config()->upstreams();
+    if (e.upstream < ups.size() && e.target < ups[e.upstream].targets.size() &&
+        balancer_.set_health(ups[e.upstream].spec.name, ups[e.upstream].targets[e.target].address,
+                             e.available != 0, now_ns_ / 1000)) {
+      counters_.add(counter::proxy_health_applied);
+    }
+    ++n;
+  }
+  return n;
 }
 
 void http_proxy::start_probes() {
@@ -40,7 +80,7 @@ void http_proxy::start_probes() {
     slot->deadline_ns = now_ns_ + static_cast<uint64_t>(active.timeout * 1000) * k_ns_per_ms;
     slot->id = tcp_.connect(ip, due[i].target.port, &probe_handler_, slot);
     if (!slot->id.valid()) {
-      balancer_.report_probe(slot->p.target, balancer::check_result::tcp_failed(), now_ns_ / 1000);
+      report_probe(slot->p.target, balancer::check_result::tcp_failed());
       continue;
     }
     slot->in_use = true;
@@ -51,7 +91,7 @@ void http_proxy::start_probes() {
 void http_proxy::end_probe(probe_slot& p, balancer::check_result r) {
   if (p.reported) return;
   p.reported = true;
-  balancer_.report_probe(p.p.target, r, now_ns_ / 1000);
+  report_probe(p.p.target, r);
   if (r.what != balancer::check_result::kind::tcp_success &&
       !(r.what == balancer::check_result::kind::http_status &&
         p.p.upstream->active_healthy.has(r.status))) {

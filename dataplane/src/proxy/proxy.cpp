@@ -478,8 +478,7 @@ void http_proxy::expire(session& s) {
         // A connect timeout is retried like a refused connect (nginx proxy_next_upstream).
         fail_try(s, balancer::check_result::timed_out(), s.up != nullptr && !s.up->connected);
       } else {
-        if (s.has_peer)
-          balancer_.report(s.peer, balancer::check_result::timed_out(), now_ns_ / 1000);
+        if (s.has_peer) report(s.peer, balancer::check_result::timed_out());
         release_link(s, link_end::abort);
         tcp_.abort(s.client);
         s.client_open = false;
@@ -523,6 +522,7 @@ uint32_t http_proxy::poll(uint64_t now_ns) {
     next_probe_ns_ = now_ns + 100 * k_ns_per_ms;
     start_probes();
   }
+  work += apply_peer_health();
   return work;
 }
 

@@ -30,6 +30,13 @@ struct shared_state {
 
 class http_proxy;
 
+// A health transition sent between lcores: indices into the balancer_config all of them run.
+struct health_event {
+  uint32_t upstream;
+  uint32_t target;
+  uint32_t available;  // 0 or 1; a whole word keeps the ring element a multiple of 4 bytes
+};
+
 inline constexpr uint32_t k_scratch_bytes = 2048;  // parser stitching (trailer lines)
 inline constexpr uint32_t k_compose_bytes = 8192;  // composed header values; `out` headroom
 
@@ -66,6 +73,11 @@ class http_proxy {
   void set_now(uint64_t now_ns) { now_ns_ = now_ns; }
 
   balancer::balancer& balancing() { return balancer_; }
+
+  // Health is kept per lcore; a change one lcore sees is sent to the others (balancer.h),
+  // as Kong's workers share lua-resty-healthcheck events. `inbox` is this lcore's ring
+  // (multi-producer), `peers` every other lcore's. Call before traffic flows.
+  void share_health(rte_ring* inbox, std::vector<rte_ring*> peers);
 
   enum kind : int { client_kind, upstream_kind, probe_kind };
   struct session;
@@ -133,6 +145,12 @@ class http_proxy {
   void end_probe(probe_slot& p, balancer::check_result r);
   void expire_probes();
 
+  // Health reports, shared with the other lcores when availability flips (probes.cpp).
+  void report(const balancer::peer& p, balancer::check_result r);
+  void report_probe(const balancer::peer& p, balancer::check_result r);
+  void broadcast(const balancer::peer& p, balancer::health_change c);
+  uint32_t apply_peer_health();
+
   // Access log (proxy.cpp).
   void log_exchange(session& s);
 
@@ -157,6 +175,8 @@ class http_proxy {
   // Per-lcore scratch for work that finishes within one call: path normalization, the
   // upstream target, composed header values, probe lists.
   std::unique_ptr<char[]> path_buf_, target_buf_, compose_buf_;
+  rte_ring* health_inbox_ = nullptr;
+  std::vector<rte_ring*> health_peers_;
   uint64_t now_ns_ = 0;
   uint32_t depth_ = 0;  // nesting of next_request() through synchronous answers
   uint64_t next_sweep_ns_ = 0;

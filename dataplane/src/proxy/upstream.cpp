@@ -157,7 +157,7 @@ bool http_proxy::send_request_head(session& s) {
 void http_proxy::fail_try(session& s, balancer::check_result outcome, bool retryable) {
   if (s.up != nullptr) release_link(s, link_end::abort);
   if (s.has_peer) {
-    balancer_.report(s.peer, outcome, now_ns_ / 1000);
+    report(s.peer, outcome);
     balancer_.finish(s.peer, 0, now_ns_ / 1000);
     s.has_peer = false;
   }
@@ -208,7 +208,7 @@ void http_proxy::start_response(session& s) {
   s.status = s.upstream_status = h.status;
   s.response_head_ns = now_ns_;
   // Passive health check (circuit breaker) on every response status (kong.md §4).
-  if (s.has_peer) balancer_.report(s.peer, balancer::check_result::http(h.status), now_ns_ / 1000);
+  if (s.has_peer) report(s.peer, balancer::check_result::http(h.status));
   if (h.status == 101) {
     if (!s.upgrade) {
       fail_try(s, balancer::check_result::http(0), false);
@@ -262,7 +262,7 @@ void http_proxy::pump_response_body(session& s) {
   if (st.failed) {
     // The head is out: the client can only learn of the failure from a reset.
     counters_.add(counter::proxy_bad_responses);
-    if (s.has_peer) balancer_.report(s.peer, balancer::check_result::tcp_failed(), now_ns_ / 1000);
+    if (s.has_peer) report(s.peer, balancer::check_result::tcp_failed());
     release_link(s, link_end::abort);
     tcp_.abort(s.client);
     s.client_open = false;
@@ -471,7 +471,7 @@ void http_proxy::upstream_closed(link& l, close_reason r) {
              true);
   } else if (s->ph == phase::tunnel || s->response_sent) {
     if (s->ph != phase::tunnel && s->has_peer) {
-      balancer_.report(s->peer, balancer::check_result::tcp_failed(), now_ns_ / 1000);
+      report(s->peer, balancer::check_result::tcp_failed());
     }
     tcp_.abort(s->client);
     s->client_open = false;

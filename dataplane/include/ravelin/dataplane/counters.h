@@ -47,7 +47,9 @@ namespace ravelin::dataplane {
   X(proxy_tls_listeners_skipped, "proxy: tls listeners not opened (TLS arrives in P7)")      \
   X(proxy_probes_sent, "proxy: active health probes started")                                \
   X(proxy_probes_failed, "proxy: active health probes that saw a failure or bad status")     \
-  X(proxy_probes_skipped, "proxy: due probes not started (no probe slot or no address)")
+  X(proxy_probes_skipped, "proxy: due probes not started (no probe slot or no address)")     \
+  X(proxy_health_applied, "proxy: health transitions other lcores saw, applied here")        \
+  X(proxy_health_dropped, "proxy: health transitions not sent, a peer lcore's ring was full")
 
 RAVELIN_DEFINE_COUNTERS(RAVELIN_DATAPLANE_COUNTERS);
 
