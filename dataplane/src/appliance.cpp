@@ -252,6 +252,9 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
   } else if (build_workers(ac, plan, ports, proxy_state, logging ? &log : nullptr, workers) &&
              connect_dispatch(workers, ports) && connect_health(workers, health_rings)) {
     if (logging) log.start(proxy_state.router);
+    std::vector<const proxy::lcore_traffic*> traffic;
+    for (const auto& w : workers) traffic.push_back(&w->proxy->traffic());
+    proxy::register_route_telemetry(proxy_state.router.get(), std::move(traffic));
     for (const auto& w : workers) {
       registry.attach(w->lcore, &w->counters, &w->stack->counters(),
                       &w->proxy->balancing().counters);
@@ -269,6 +272,7 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
     std::fflush(stdout);
   }
   unregister_telemetry();
+  proxy::unregister_route_telemetry();
   release_dispatch(workers);
   workers.clear();
   for (rte_ring* r : health_rings) rte_ring_free(r);

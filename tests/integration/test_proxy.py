@@ -556,3 +556,19 @@ upstreams:
         # picked, not by the thousands served.
         assert stats["proxy_retries"] <= 20 < stats["proxy_requests"] // 10, stats
         assert app.stop() == 0, app.output
+
+
+def test_route_and_service_figures_in_telemetry(lab):
+    before = lab.app.telemetry("/ravelin/route,strip")
+    for _ in range(3):
+        lab.get("/strip/figures")
+    lab.get("/refused")  # 502 from another route and service
+    strip = lab.app.telemetry("/ravelin/route,strip")
+    assert strip["requests"] == before["requests"] + 3 and strip["2xx"] == before["2xx"] + 3
+    # Every request lands in exactly one latency bucket.
+    assert sum(v for k, v in strip.items() if k.startswith("latency_")) == strip["requests"]
+    assert lab.app.telemetry("/ravelin/route,refused")["5xx"] >= 1
+    assert lab.app.telemetry("/ravelin/service,refused")["5xx"] >= 1
+    routes = lab.app.telemetry("/ravelin/routes")
+    assert routes["strip"] == strip["requests"] and "by_host" in routes  # names sanitized
+    assert lab.app.telemetry("/ravelin/services")["echo"] >= strip["requests"]

@@ -62,6 +62,7 @@ http_proxy::http_proxy(tcpstack::tcp_endpoint& tcp, const shared_state& shared,
       counters_(counters),
       log_(log),
       balancer_(seed),
+      traffic_(*shared.router),
       path_buf_(new char[shared.settings.max_request_line + 1]),
       target_buf_(new char[target_bytes()]),
       compose_buf_(new char[k_compose_bytes]),
@@ -440,7 +441,16 @@ void http_proxy::answer_error(session& s, uint16_t status, std::string_view body
   next_request(s);
 }
 
+// The end of an exchange the router matched or tried to: route and service figures, then the
+// access-log record.
 void http_proxy::log_exchange(session& s) {
+  const auto latency_ms = static_cast<uint32_t>((now_ns_ - s.started_ns) / k_ns_per_ms);
+  if (s.record.route < traffic_.routes.size()) {
+    traffic_.routes[s.record.route].add(s.status, latency_ms);
+  }
+  if (s.record.service < traffic_.services.size()) {
+    traffic_.services[s.record.service].add(s.status, latency_ms);
+  }
   if (log_ == nullptr) return;
   access_log_record& r = s.record;
   r.request_size = s.request_bytes;
@@ -450,7 +460,7 @@ void http_proxy::log_exchange(session& s) {
   r.tries = s.tries;
   r.upstream_ip = s.peer_ip;
   r.upstream_port = s.peer_port;
-  r.latency_request_ms = static_cast<uint32_t>((now_ns_ - s.started_ns) / k_ns_per_ms);
+  r.latency_request_ms = latency_ms;
   if (s.response_head_ns > s.upstream_sent_ns && s.upstream_sent_ns >= s.started_ns) {
     r.latency_proxy_ms =
         static_cast<uint32_t>((s.response_head_ns - s.upstream_sent_ns) / k_ns_per_ms);

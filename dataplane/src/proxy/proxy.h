@@ -18,6 +18,7 @@
 #include "ravelin/tcpstack/tcp.h"
 
 #include "access_log.h"
+#include "route_stats.h"
 
 namespace ravelin::dataplane::proxy {
 
@@ -73,6 +74,7 @@ class http_proxy {
   void set_now(uint64_t now_ns) { now_ns_ = now_ns; }
 
   balancer::balancer& balancing() { return balancer_; }
+  const lcore_traffic& traffic() const { return traffic_; }
 
   // Health is kept per lcore; a change one lcore sees is sent to the others (balancer.h),
   // as Kong's workers share lua-resty-healthcheck events. `inbox` is this lcore's ring
@@ -160,6 +162,7 @@ class http_proxy {
   access_log_ring* log_;
   balancer::balancer balancer_;
   router::match_scratch match_scratch_;
+  lcore_traffic traffic_;
   handler_of<client_kind> client_handler_{*this};
   handler_of<upstream_kind> upstream_handler_{*this};
   handler_of<probe_kind> probe_handler_{*this};
