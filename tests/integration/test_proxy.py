@@ -460,6 +460,19 @@ print(reply.split(b"\\r\\n")[0].decode(), round(time.monotonic() - t0, 1))
     assert lab.get("/keep/after")[0] == 200
 
 
+def test_silent_connection_is_closed_after_the_header_timeout(lab):
+    before = lab.counter("proxy_idle_closed")
+    out = lab.client_py(f"""
+import socket, time
+s = socket.create_connection(("{APP_FRONT}", 80), timeout=10)
+t0 = time.monotonic()
+print(s.recv(100) == b"", round(time.monotonic() - t0, 1))
+""")
+    closed, elapsed = out.split()
+    assert closed == "True" and 1.2 <= float(elapsed) <= 4.0, out
+    assert lab.counter("proxy_idle_closed") == before + 1
+
+
 def test_origin_killed_then_restored(lab):
     def spread(n):
         urls = [f"http://{APP_FRONT}/lb/echo/k{i}" for i in range(n)]

@@ -148,6 +148,11 @@ void http_proxy::client_accepted(conn_id c, void* listener) {
   tcp_.set_opaque(c, s);
   counters_.add(counter::proxy_connections);
   next_request(*s);
+  // A new connection must send its first head within the header timeout (nginx's
+  // client_header_timeout starts at accept), so silent connections cannot hold sessions.
+  if (s->ph == phase::head && s->in_len == 0) {
+    s->deadline_ns = now_ns_ + shared_.settings.client_header_timeout_ms * k_ns_per_ms;
+  }
 }
 
 // Ready for the next request on a kept-alive connection (or the first one).
