@@ -66,6 +66,12 @@ services:
     host: empty.up
     routes:
       - {{name: empty, paths: [/empty]}}
+  - name: tls-origin
+    protocol: https
+    host: {o1}
+    port: 8443
+    routes:
+      - {{name: tls-origin, paths: [/tls-origin]}}
   - name: static
     host: {o2}
     port: 8080
@@ -523,6 +529,11 @@ def test_access_log_lines_are_kong_shaped(lab):
 
 def test_tls_listener_is_skipped_and_counted(lab):
     assert lab.counter("proxy_tls_listeners_skipped") == 1
+
+
+def test_https_service_is_refused_until_upstream_tls_exists(lab):
+    status, body, _ = lab.get("/tls-origin/x")
+    assert status == 502 and lab.counter("proxy_tls_upstream_unsupported") == 1
 
 
 def test_two_lcores_proxy_through_the_dispatcher():

@@ -342,6 +342,13 @@ bool http_proxy::route_request(session& s) {
     answer_error(s, 503, k_no_service_body, close);
     return false;
   }
+  if (s.service->protocol != mgmt::protocol_type::http) {
+    // TLS towards origins (https, grpcs) arrives with P7; plaintext to a TLS port would
+    // only produce garbage, so the gateway says it cannot reach the upstream.
+    counters_.add(counter::proxy_tls_upstream_unsupported);
+    answer_error(s, 502, k_bad_gateway_body, close);
+    return false;
+  }
   s.record.route = m.route->index;
   s.record.service = m.service->index;
   copy_text(s.record.upstream_uri, m.upstream_target);
