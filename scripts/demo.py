@@ -18,10 +18,28 @@ APP, CLIENT = "198.18.1.1", "198.18.1.10"
 APP_BACK, ORIGIN = "198.18.2.1", "198.18.2.10"
 PEER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration",
                     "tcp_peer.py")
+ORIGIN_HTTP = os.path.join(os.path.dirname(PEER), "http_origin.py")
+POOL = ["198.18.2.10", "198.18.2.11", "198.18.2.12"]
 SERVICES = f"""  services:
     echo: {{port: 7}}
     chargen: {{port: 19}}
     forward: [{{listen: 8081, to: "{ORIGIN}:8000"}}]
+  proxy:
+    listen: [{{port: 80}}]
+services:
+  - name: shop
+    host: shop.up
+    routes: [{{name: shop, paths: [/shop], strip_path: true}}]
+  - name: api
+    host: {POOL[0]}
+    port: 8001
+    routes: [{{name: api, hosts: [api.demo]}}]
+upstreams:
+  - name: shop.up
+    targets:
+      - {{target: "{POOL[0]}:8001", weight: 100}}
+      - {{target: "{POOL[1]}:8001", weight: 100}}
+      - {{target: "{POOL[2]}:8001", weight: 100}}
 """
 
 
@@ -75,12 +93,41 @@ def forward_demo(topo, cli_ns, origin_ns, docroot):
     return curl.stdout.startswith("200 5000000") and local == fetched
 
 
+def proxy_demo(topo, cli_ns, origin_ns):
+    """HTTP through Ravelin's proxy: Kong routes, an upstream of three origins."""
+    for i, addr in enumerate(POOL):
+        proc = topo.spawn(origin_ns, ["/usr/bin/python3", ORIGIN_HTTP, addr, "8001",
+                                      f"origin-{i + 1}"], stdout=subprocess.PIPE, text=True)
+        proc.stdout.readline()
+    step(f"HTTP proxy on {APP}:80: route /shop -> upstream shop.up (3 origins, round-robin)")
+    urls = [f"http://{APP}/shop/item/{i}" for i in range(12)]
+    r = topo.ns(cli_ns, ["curl", "-sS", "-D", "-", "-o", "/dev/null"] + urls, check=False)
+    seen = re.findall(r"X-Origin: (\S+)", r.stdout)
+    counts = {name: seen.count(name) for name in sorted(set(seen))}
+    print(f"   12 requests on one keep-alive connection, answered by: {counts}")
+    step("route by Host: api.demo -> origin-1, the path and Kong's X-Forwarded-* as it saw them")
+    r = topo.ns(cli_ns, ["curl", "-sS", "-H", "Host: api.demo", f"http://{APP}/v1/users?id=7"],
+                check=False)
+    seen_req = json.loads(r.stdout) if r.returncode == 0 and r.stdout.startswith("{") else {}
+    h = seen_req.get("headers", {})
+    print(f"   {seen_req.get('origin')} got {seen_req.get('method')} {seen_req.get('path')}, "
+          f"X-Forwarded-For {h.get('x-forwarded-for')}, Via {h.get('via')}")
+    step("no route matched: Kong's 404")
+    nf = topo.ns(cli_ns, ["curl", "-sS", "-w", " %{http_code}", f"http://{APP}/nowhere"],
+                 check=False)
+    show(nf)
+    return (len(counts) == 3 and all(v == 4 for v in counts.values())
+            and seen_req.get("path") == "/v1/users?id=7" and nf.stdout.endswith("404"))
+
+
 def main():
     with Topology("demo") as topo:
         app_ns, cli_ns = topo.namespace("app"), topo.namespace("cli")
         origin_ns = topo.namespace("org")
         app_if, cli_if = topo.link(app_ns, cli_ns, addr_b=f"{CLIENT}/24")
-        back_if, _ = topo.link(app_ns, origin_ns, addr_b=f"{ORIGIN}/24")
+        back_if, origin_if = topo.link(app_ns, origin_ns, addr_b=f"{ORIGIN}/24")
+        for addr in POOL[1:]:
+            topo.ns(origin_ns, ["ip", "addr", "add", f"{addr}/24", "dev", origin_if])
         step(f"starting ravelin in namespace {app_ns} on net_af_packet (ifaces {app_if}, "
              f"{back_if})")
         app = Appliance(topo, app_ns, [
@@ -109,13 +156,16 @@ def main():
         show(topo.ns(cli_ns, ["ping", "-c", "1", APP], check=False))
 
         tcp_ok = tcp_demo(topo, cli_ns, origin_ns)
+        proxy_ok = proxy_demo(topo, cli_ns, origin_ns)
 
         step("counters from the DPDK telemetry socket (/ravelin/stats)")
         stats = app.stats()
         for name in ("port_rx_packets", "port_tx_packets", "arp_tx_replies",
                      "icmp_tx_echo_replies", "ipv4_rx_bad_checksum", "ipv4_rx_truncated",
                      "tcp_passive_opens", "tcp_active_opens", "tcp_rx_segments",
-                     "tcp_tx_segments", "tcp_tx_retransmits", "forward_accepted"):
+                     "tcp_tx_segments", "tcp_tx_retransmits", "forward_accepted",
+                     "proxy_requests", "proxy_upstream_connects", "proxy_upstream_reused",
+                     "proxy_no_route"):
             if name not in stats:
                 continue
             print(f"   {name:28} {stats[name]}")
@@ -125,12 +175,13 @@ def main():
         step("stopping ravelin (SIGTERM)")
         rc = app.stop()
         print(f"   exit code {rc}")
-        ok = (rc == 0 and tcp_ok and stats["icmp_tx_echo_replies"] >= 19000
+        ok = (rc == 0 and tcp_ok and proxy_ok and stats["icmp_tx_echo_replies"] >= 19000
               and stats["ipv4_rx_bad_checksum"] >= 1 and stats["ipv4_rx_truncated"] >= 1)
     step("summary")
     print(f"   echo replies {stats['icmp_tx_echo_replies']}, malformed packets dropped and "
           f"counted: {stats['ipv4_rx_bad_checksum'] + stats['ipv4_rx_truncated']}, "
           f"TCP echo, chargen and forwarding: {'ok' if tcp_ok else 'FAILED'}, "
+          f"HTTP routing and load balancing: {'ok' if proxy_ok else 'FAILED'}, "
           f"clean stop: {rc == 0}; namespaces removed.")
     print("   demo " + ("passed" if ok else "FAILED"))
     return 0 if ok else 1

@@ -60,10 +60,24 @@ tcpstack::stack_limits limits_of(const mgmt::appliance_config& cfg) {
   return l;
 }
 
+// The proxy's read-only half, shared by every lcore: router and balancing built once from the
+// config snapshot (control path: may allocate and fail).
+bool build_proxy_state(const mgmt::config& cfg, proxy::shared_state& out) {
+  router::build_result r = router::router::build(cfg.kong);
+  if (!r.ok()) {
+    for (const auto& e : r.errors) std::fprintf(stderr, "ravelin: router: %s\n", e.c_str());
+    return false;
+  }
+  out.router = std::move(r.router);
+  out.balancing = balancer::balancer_config::build(cfg.kong);
+  out.settings = cfg.appliance.proxy;
+  return true;
+}
+
 // One context per planned lcore, with its stack and queue ownership.
 bool build_workers(const mgmt::appliance_config& cfg, const lcore_plan& plan,
-                   const std::vector<port_state>& ports,
-                   std::vector<std::unique_ptr<worker_context>>& out) {
+                   const std::vector<port_state>& ports, const proxy::shared_state& shared,
+                   proxy::access_log* log, std::vector<std::unique_ptr<worker_context>>& out) {
   const auto interfaces = interfaces_of(cfg, ports);
   uint16_t max_port_id = 0;
   for (const auto& p : ports) max_port_id = std::max(max_port_id, p.port_id);
@@ -89,6 +103,16 @@ bool build_workers(const mgmt::appliance_config& cfg, const lcore_plan& plan,
     w->services = start_tcp_services(cfg.services, *w->stack, cfg.stack.tcp_max_connections,
                                      w->counters, error);
     if (w->services == nullptr) {
+      std::fprintf(stderr, "ravelin: lcore %u: %s\n", a.lcore, error.c_str());
+      return false;
+    }
+    // A session holds a client connection and at most one upstream one; the other half of
+    // the stack's pool is left for TIME-WAIT, pooled links and the services.
+    const uint32_t sessions = std::max<uint32_t>(cfg.stack.tcp_max_connections / 4, 1);
+    w->proxy = std::make_unique<proxy::http_proxy>(
+        w->stack->tcp(), shared, sessions, w->counters,
+        log != nullptr ? log->ring(static_cast<unsigned>(out.size())) : nullptr, a.lcore + 1);
+    if (!w->proxy->listen(error)) {
       std::fprintf(stderr, "ravelin: lcore %u: %s\n", a.lcore, error.c_str());
       return false;
     }
@@ -132,11 +156,38 @@ bool connect_dispatch(std::vector<std::unique_ptr<worker_context>>& workers,
   return true;
 }
 
+// A health ring per lcore: every other lcore's proxy sends it the transitions it sees.
+bool connect_health(std::vector<std::unique_ptr<worker_context>>& workers,
+                    std::vector<rte_ring*>& rings) {
+  if (workers.size() < 2) return true;
+  constexpr unsigned k_health_events = 1024;
+  for (auto& w : workers) {
+    const std::string name = "rv_hlth_" + std::to_string(w->lcore);
+    rte_ring* r = rte_ring_create_elem(name.c_str(), sizeof(proxy::health_event), k_health_events,
+                                       rte_lcore_to_socket_id(w->lcore), RING_F_SC_DEQ);
+    if (r == nullptr) {
+      std::fprintf(stderr, "ravelin: cannot create ring %s: %s\n", name.c_str(),
+                   rte_strerror(rte_errno));
+      return false;
+    }
+    rings.push_back(r);
+  }
+  for (size_t i = 0; i < workers.size(); ++i) {
+    std::vector<rte_ring*> peers;
+    for (size_t j = 0; j < rings.size(); ++j) {
+      if (j != i) peers.push_back(rings[j]);
+    }
+    workers[i]->proxy->share_health(rings[i], std::move(peers));
+  }
+  return true;
+}
+
 void release_dispatch(std::vector<std::unique_ptr<worker_context>>& workers) {
   for (auto& w : workers) {
     if (w->dispatch.inbox == nullptr) continue;
     void* m = nullptr;
-    while (rte_ring_dequeue(w->dispatch.inbox, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+    while (rte_ring_dequeue(w->dispatch.inbox, &m) == 0)
+      rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
     rte_ring_free(w->dispatch.inbox);
     w->dispatch.inbox = nullptr;
   }
@@ -187,11 +238,27 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
   std::vector<port_state> ports;
   std::string error;
   std::vector<std::unique_ptr<worker_context>> workers;
+  proxy::shared_state proxy_state;
+  proxy::access_log log;
+  std::vector<rte_ring*> health_rings;
+  const bool logging = !ac.proxy.access_log.empty();
   int rc = 1;
   if (!start_ports(ac, ports, error)) {
     std::fprintf(stderr, "ravelin: %s\n", error.c_str());
-  } else if (build_workers(ac, plan, ports, workers) && connect_dispatch(workers, ports)) {
-    for (const auto& w : workers) registry.attach(w->lcore, &w->counters, &w->stack->counters());
+  } else if (!build_proxy_state(cfg, proxy_state)) {
+    std::fprintf(stderr, "ravelin: the proxy configuration cannot be compiled\n");
+  } else if (logging && !log.open(ac.proxy.access_log, plan.lcores.size(), error)) {
+    std::fprintf(stderr, "ravelin: %s\n", error.c_str());
+  } else if (build_workers(ac, plan, ports, proxy_state, logging ? &log : nullptr, workers) &&
+             connect_dispatch(workers, ports) && connect_health(workers, health_rings)) {
+    if (logging) log.start(proxy_state.router);
+    std::vector<const proxy::lcore_traffic*> traffic;
+    for (const auto& w : workers) traffic.push_back(&w->proxy->traffic());
+    proxy::register_route_telemetry(proxy_state.router.get(), std::move(traffic));
+    for (const auto& w : workers) {
+      registry.attach(w->lcore, &w->counters, &w->stack->counters(),
+                      &w->proxy->balancing().counters);
+    }
     for (std::size_t i = 0; i < ports.size(); ++i) {
       const auto& m = ports[i].mac.addr_bytes;
       std::printf("ravelin: port %s (id %u) %02x:%02x:%02x:%02x:%02x:%02x up\n",
@@ -205,8 +272,11 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
     std::fflush(stdout);
   }
   unregister_telemetry();
+  proxy::unregister_route_telemetry();
   release_dispatch(workers);
   workers.clear();
+  for (rte_ring* r : health_rings) rte_ring_free(r);
+  log.stop();
   stop_ports(ports);
   return rc;
 }

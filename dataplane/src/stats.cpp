@@ -41,8 +41,9 @@ int telemetry_counters(const char*, const char*, rte_tel_data* d) {
 }  // namespace
 
 void stats_registry::attach(unsigned lcore, const counter_set* dataplane,
-                            const tcpstack::counter_set* stack) {
-  slots_[lcore] = {dataplane, stack};
+                            const tcpstack::counter_set* stack,
+                            const balancer::counter_set* balancing) {
+  slots_[lcore] = {dataplane, stack, balancing};
 }
 
 std::vector<stat_value> stats_registry::snapshot() const {
@@ -62,6 +63,14 @@ std::vector<stat_value> stats_registry::snapshot() const {
     }
     out.push_back(
         {tcpstack::k_counter_table[i].name, tcpstack::k_counter_table[i].description, sum});
+  }
+  for (std::size_t i = 0; i < balancer::k_counter_count; ++i) {
+    uint64_t sum = 0;
+    for (const auto& s : slots_) {
+      if (s.balancing != nullptr) sum += read_relaxed(s.balancing->values[i]);
+    }
+    out.push_back(
+        {balancer::k_counter_table[i].name, balancer::k_counter_table[i].description, sum});
   }
   return out;
 }

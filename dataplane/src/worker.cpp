@@ -29,7 +29,11 @@ uint32_t flush_port(worker_context& w, uint16_t port_id) {
   const uint32_t queued = batch.count;
   const int32_t q = port_id < w.tx_queue_of_port.size() ? w.tx_queue_of_port[port_id] : -1;
   uint16_t sent = 0;
+  const uint64_t start = rte_rdtsc();
   if (q >= 0) sent = rte_eth_tx_burst(port_id, static_cast<uint16_t>(q), batch.pkts, batch.count);
+  // On net_af_packet each burst is a sendto() whose kernel path (veth, the peer's receive)
+  // runs on this core; benchmarks report it apart from the proxy's own work.
+  w.counters.add(counter::port_tx_cycles, rte_rdtsc() - start);
   if (sent < batch.count) {
     rte_pktmbuf_free_bulk(batch.pkts + sent, batch.count - sent);
     w.counters.add(counter::port_tx_dropped, batch.count - sent);
@@ -41,8 +45,8 @@ uint32_t flush_port(worker_context& w, uint16_t port_id) {
 
 // Frames other workers passed here: fed to the stack in runs of the same port.
 uint32_t drain_inbox(worker_context& w, rte_mbuf** pkts, uint64_t now_ns) {
-  const unsigned n = rte_ring_sc_dequeue_burst(w.dispatch.inbox, reinterpret_cast<void**>(pkts),
-                                               k_burst, nullptr);
+  const unsigned n =
+      rte_ring_sc_dequeue_burst(w.dispatch.inbox, reinterpret_cast<void**>(pkts), k_burst, nullptr);
   unsigned start = 0;
   for (unsigned i = 1; i <= n; ++i) {
     if (i == n || pkts[i]->port != pkts[start]->port) {
@@ -64,6 +68,7 @@ int worker_main(void* arg) {
     const uint64_t start = rte_rdtsc();
     const uint64_t now_ns = clock.to_ns(start);
     uint32_t handled = 0;
+    if (w.proxy) w.proxy->set_now(now_ns);
     for (const auto& rx : w.rx) {
       const uint16_t n = rte_eth_rx_burst(rx.port_id, rx.queue, pkts, k_burst);
       if (n == 0) continue;
@@ -73,7 +78,9 @@ int worker_main(void* arg) {
       if (mine != 0) w.stack->input(rx.port_id, pkts, mine, now_ns);
     }
     if (w.dispatch.active()) handled += drain_inbox(w, pkts, now_ns);
-    // Timers and deferred TCP output; cheap when nothing is due.
+    // Proxy timeouts and health probes, then TCP timers and deferred output; cheap when
+    // nothing is due.
+    if (w.proxy) handled += w.proxy->poll(now_ns);
     w.stack->poll(now_ns);
     // An iteration that only transmits (a retransmission, a resumed send) is work too.
     for (uint16_t port_id = 0; port_id < w.tx_queue_of_port.size(); ++port_id) {

@@ -7,8 +7,9 @@
 #include <memory>
 #include <vector>
 
-#include "ravelin/dataplane/counters.h"
 #include "dispatch.h"
+#include "proxy/proxy.h"
+#include "ravelin/dataplane/counters.h"
 #include "ravelin/tcpstack/stack.h"
 #include "services/services.h"
 
@@ -26,7 +27,8 @@ struct worker_context {
   counter_set counters;
   dispatcher dispatch;  // active when several io lcores share the ports
   std::unique_ptr<tcpstack::stack> stack;
-  std::unique_ptr<tcp_services> services;  // after stack: destroyed before it
+  std::unique_ptr<tcp_services> services;    // after stack: destroyed before it
+  std::unique_ptr<proxy::http_proxy> proxy;  // likewise
   const std::atomic<bool>* stop = nullptr;
 };
 

@@ -22,10 +22,13 @@ TEST(stats, sums_each_counter_over_attached_lcores) {
   dp1.add(counter::port_rx_packets, 5);
   dp2.add(counter::port_rx_packets, 7);
   st2.add(tcpstack::counter::ipv4_rx_bad_checksum);
+  balancer::counter_set b4;
+  b4.add(balancer::counter::balancer_target_down, 2);
   registry.attach(1, &dp1, &st1);
-  registry.attach(4, &dp2, &st2);
+  registry.attach(4, &dp2, &st2, &b4);
   auto snap = registry.snapshot();
-  EXPECT_EQ(snap.size(), k_counter_count + tcpstack::k_counter_count);
+  EXPECT_EQ(snap.size(), k_counter_count + tcpstack::k_counter_count + balancer::k_counter_count);
+  EXPECT_EQ(value_of(snap, "balancer_target_down"), 2U);
   EXPECT_EQ(value_of(snap, "port_rx_packets"), 12U);
   EXPECT_EQ(value_of(snap, "ipv4_rx_bad_checksum"), 1U);
   EXPECT_EQ(value_of(snap, "icmp_tx_echo_replies"), 0U);

@@ -8,6 +8,7 @@
 
 #include <rte_lcore.h>
 
+#include "ravelin/balancer/counters.h"
 #include "ravelin/dataplane/counters.h"
 #include "ravelin/tcpstack/counters.h"
 
@@ -22,7 +23,8 @@ struct stat_value {
 class stats_registry {
  public:
   // Called before the lcores are launched; the sets must outlive the registry's readers.
-  void attach(unsigned lcore, const counter_set* dataplane, const tcpstack::counter_set* stack);
+  void attach(unsigned lcore, const counter_set* dataplane, const tcpstack::counter_set* stack,
+              const balancer::counter_set* balancing = nullptr);
 
   // Sum over lcores, every counter of every module, in table order.
   std::vector<stat_value> snapshot() const;
@@ -31,6 +33,7 @@ class stats_registry {
   struct slot {
     const counter_set* dataplane = nullptr;
     const tcpstack::counter_set* stack = nullptr;
+    const balancer::counter_set* balancing = nullptr;  // the proxy's balancer, if any
   };
   slot slots_[RTE_MAX_LCORE];
 };
