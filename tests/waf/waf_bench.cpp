@@ -131,8 +131,11 @@ int main(int argc, char** argv) {
     t0 = cpu_us();
     waf_engine fast(rs, engine_options{true});
     const auto& st = fast.hs()->info();
-    std::printf("Hyperscan build: %.1f ms CPU, %zu databases, %zu patterns, %zu expressions, %zu split, %zu direct-only\n",
-                (cpu_us() - t0) / 1000, st.databases, st.patterns, st.expressions, st.split_patterns, st.direct_only);
+    std::printf(
+        "Hyperscan build: %.1f ms CPU, %zu databases, %zu patterns, %zu expressions, %zu split, "
+        "%zu direct-only, %zu byte gates\n",
+        (cpu_us() - t0) / 1000, st.databases, st.patterns, st.expressions, st.split_patterns,
+        st.direct_only, st.byte_gates);
     run("hyperscan", fast, ss, iters);
   }
   return 0;

@@ -37,8 +37,8 @@ struct link_eval {
   const rule_link& link;
   const std::vector<const variable_ref*>& removed;  // ctl:ruleRemoveTarget* for this rule
   int32_t chain = 0;  // interned transformation chain of this link
+  const waf_engine::hs_place* place;  // the link's Hyperscan place, null on the reference path
   bool matched = false;
-  hs_slot_ref slot;   // where the link's pattern sits in the Hyperscan databases, if anywhere
 
   bool skip(variable_id id, std::string_view key) const {
     for (const auto& ex : link.exclusions) {
@@ -74,20 +74,30 @@ struct link_eval {
     ++s.counters.values_inspected;
     op_result res;
     if (link.actions.multi_match) {
-      // multiMatch: the operator sees the value before and after every transformation.
-      int32_t stages[16];
-      int n = 0;
-      for (int32_t c = chain; c != 0 && n < 15; c = s.engine.chains()[c].prefix) stages[n++] = c;
-      stages[n++] = 0;
-      for (int k = n - 1; k >= 0; --k) {
-        if (run_operator(s, link, t.id, transformed(s, v, stages[k]), stages[k], res)) {
-          on_match(t, key, transformed(s, v, stages[k]), res);
-        }
-      }
+      multi_match(t, key, v, res);
       return;
     }
     const std::string_view tv = transformed(s, v, chain);
-    if (run_operator(s, link, t.id, tv, chain, res, &slot)) on_match(t, key, tv, res);
+    if (run_operator(s, link, t.id, tv, res, place)) on_match(t, key, tv, res);
+  }
+
+  // multiMatch: the operator sees the value before the transformations and after every step
+  // that changed it (v3's executeTransformations pushes only changed values).
+  void multi_match(const variable_ref& t, std::string_view key, std::string_view v,
+                   op_result& res) {
+    int32_t stages[16];
+    int n = 0;
+    for (int32_t c = chain; c != 0 && n < 15; c = s.engine.chains()[c].prefix) stages[n++] = c;
+    stages[n++] = 0;
+    std::string_view prev;
+    for (int k = n - 1; k >= 0; --k) {
+      const std::string_view tv = transformed(s, v, stages[k]);
+      if (k != n - 1 && tv == prev) continue;
+      prev = tv;
+      waf_engine::hs_place step;
+      if (place) step = hs_place_for_step(s, link, stages[k], place->byte_gate);
+      if (run_operator(s, link, t.id, tv, res, place ? &step : nullptr)) on_match(t, key, tv, res);
+    }
   }
 
   bool run() {
@@ -96,8 +106,10 @@ struct link_eval {
       for (const auto& sv : link.actions.setvars) run_setvar(s, sv, ctx);
       return true;
     }
-    if (!hs_link_may_match(s, link, chain)) return false;
-    slot = hs_slot_for(s, link, chain);
+    if (place &&
+        (!hs_link_may_match(s, link, *place) || !link_bytes_may_match(s, link, *place, chain))) {
+      return false;
+    }
     for (const auto& t : link.targets) {
       if (t.count) {
         int64_t n = 0;
@@ -201,7 +213,8 @@ bool eval_rule(transaction::state& s, const rule& r, uint32_t index,
   }
   s.matched_vars.clear();
   for (size_t k = 0; k < r.links.size(); ++k) {
-    link_eval e{s, r, r.links[k], removed_targets, s.engine.chain_at(index, k)};
+    const waf_engine::hs_place* place = s.engine.hs() ? &s.engine.hs_place_at(index, k) : nullptr;
+    link_eval e{s, r, r.links[k], removed_targets, s.engine.chain_at(index, k), place};
     if (!e.run()) return false;
   }
   after_full_match(s, r, r.links.back());
@@ -217,6 +230,7 @@ void run_phase(transaction::state& s, int phase) {
   for (size_t i = 0; i < list.size(); ++i) {
     const auto& e = list[i];
     const rule& r = *e.r;
+    if (e.gate_db >= 0 && !hs_gate_open(s, e.gate_db, e.gate_id)) continue;  // cannot match
     if (r.kind == rule_kind::marker || removed(s, r)) continue;
     ++s.counters.rules_evaluated;
     if (!eval_rule(s, r, e.index, removed_targets)) continue;

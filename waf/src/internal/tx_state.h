@@ -76,6 +76,14 @@ class transform_cache {
   size_t used_ = 0;
 };
 
+// The lower-cased bytes of every value of one variable after one transformation chain
+// (operator_eval.cpp's byte gates), valid while values_gen == gen.
+struct byte_union {
+  uint32_t key = 0;  // variable << 20 | chain, + 1 (0 = unused)
+  uint32_t gen = 0;
+  std::array<uint64_t, 4> bytes{};
+};
+
 struct target_removal {  // ctl:ruleRemoveTarget* for this transaction
   std::vector<id_range> ids;
   std::string_view tag;
@@ -122,6 +130,7 @@ struct transaction::state {
   std::vector<uint32_t> hs_db_gen;              // values_gen at which each db was prescanned
   std::vector<uint8_t> hs_db_empty;             // a prescanned value was empty (never skip)
   std::vector<std::vector<uint64_t>> hs_any_hit;  // per db: patterns reported for any value
+  std::vector<detail::byte_union> byte_unions;    // fixed-size open-addressing table
   std::vector<std::pair<std::string, std::unique_ptr<regex>>> dyn_regex;  // @rx with %{...}
   int highest_severity = 255;
 

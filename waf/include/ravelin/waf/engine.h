@@ -39,10 +39,22 @@ class waf_engine {
   const engine_options& options() const { return opts_; }
 
   // Internal layout, read by transactions.
+  // Where a link's pattern sits in the Hyperscan databases for its own transformation chain,
+  // resolved at build so evaluation never searches for it.
+  struct hs_place {
+    int32_t db = -1;          // -1: the operator is always evaluated directly
+    uint32_t id = 0;          // pattern id in `db`
+    bool covers_all = false;  // every target is scanned with `db`: no hit, no match
+    int32_t byte_gate = -1;   // hs_matcher byte gate for short required literals, or -1
+  };
   struct phase_entry {
     const rule* r = nullptr;
     int32_t skip_to = -1;  // for skipAfter: index of the target marker in this phase's list
     uint32_t index = 0;    // rule index in rules(), for per-rule flags
+    // The head link's database and pattern when a miss there rules the rule out, so the
+    // loop can skip it without touching the rule itself (cache misses dominate otherwise).
+    int32_t gate_db = -1;
+    uint32_t gate_id = 0;
   };
   struct chain_node {  // interned transformation chains: chain = prefix chain + last step
     int32_t prefix = 0;
@@ -54,6 +66,9 @@ class waf_engine {
   int32_t chain_of(const rule_link* l) const;
   // The same, by position: link `k` of rule number `rule_index` (no search).
   int32_t chain_at(uint32_t rule_index, size_t k) const { return link_chain_flat_[link_base_[rule_index] + k]; }
+  const hs_place& hs_place_at(uint32_t rule_index, size_t k) const {
+    return link_place_flat_[link_base_[rule_index] + k];
+  }
   const hs_matcher* hs() const { return hs_.get(); }
 
  private:
@@ -64,7 +79,10 @@ class waf_engine {
   std::vector<std::pair<const rule_link*, int32_t>> link_chain_;  // sorted by pointer
   std::vector<int32_t> link_chain_flat_;  // chain id per link, rules in order
   std::vector<uint32_t> link_base_;       // first flat index of each rule
+  std::vector<hs_place> link_place_flat_;  // per link, same indexing as link_chain_flat_
   std::unique_ptr<hs_matcher> hs_;
+
+  void place_links();
 };
 
 // One rule that matched, for the audit log. Views point into the transaction's memory and
