@@ -105,6 +105,33 @@ const hs_matcher::byte_mask* group_bytes(transaction::state& s, variable_id grou
   return nullptr;  // table full: no gate
 }
 
+void mark_hits(std::vector<uint64_t>& any, const uint32_t* ids, size_t n) {
+  for (size_t i = 0; i < n; ++i) any[ids[i] / 64] |= uint64_t{1} << (ids[i] % 64);
+}
+
+// A database of literals only: one scan over all its values laid end to end says which
+// patterns any value may match. A literal straddling two values is a false "maybe", which only
+// costs a per-value scan later; a literal inside one value is always found.
+void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
+  std::string& joined = s.hs_joined;
+  joined.clear();
+  const int32_t chain = hs.chain_of_db(db);
+  for (const variable_id g : hs.groups_of(db)) {
+    for_each_member(s, g, [&](std::string_view, std::string_view v) {
+      const std::string_view tv = transformed(s, v, chain);
+      if (!tv.empty()) joined.append(tv).push_back('\n');
+    });
+  }
+  if (joined.empty()) return;
+  s.hs_hits.clear();
+  ++s.counters.hs_scans;
+  if (!hs.scan(db, joined, s.hs_scratch, s.hs_hits)) {
+    s.hs_db_empty[db] = 1;  // scan failed: never skip on this database's say-so
+    return;
+  }
+  mark_hits(s.hs_any_hit[db], s.hs_hits.data(), s.hs_hits.size());
+}
+
 // Scans every value of the database's variables once (per collection generation) and records
 // which patterns any of them may match.
 void prescan(transaction::state& s, const hs_matcher& hs, int32_t db) {
@@ -113,22 +140,22 @@ void prescan(transaction::state& s, const hs_matcher& hs, int32_t db) {
   auto& any = s.hs_any_hit[db];
   std::fill(any.begin(), any.end(), 0);
   s.hs_db_empty[db] = 0;
+  if (hs.literal_only(db)) {
+    prescan_joined(s, hs, db);
+    return;
+  }
   const int32_t chain = hs.chain_of_db(db);
   for (const variable_id g : hs.groups_of(db)) {
     for_each_member(s, g, [&](std::string_view, std::string_view v) {
       const std::string_view tv = transformed(s, v, chain);
-      if (tv.empty()) {
-        if (!hs.literal_only(db)) s.hs_db_empty[db] = 1;
-        return;
-      }
       bool ok = true;
-      const std::string_view hits = hits_for(s, hs, db, tv, ok);
-      if (!ok) {
-        s.hs_db_empty[db] = 1;  // scan failed: never skip on this database's say-so
+      const std::string_view hits = tv.empty() ? std::string_view() : hits_for(s, hs, db, tv, ok);
+      if (tv.empty() || !ok) {
+        s.hs_db_empty[db] = 1;  // empty (patterns may match "") or the scan failed: no skips
         return;
       }
-      const auto* ids = reinterpret_cast<const uint32_t*>(hits.data());
-      for (size_t i = 0; i < hits.size() / sizeof(uint32_t); ++i) any[ids[i] / 64] |= uint64_t{1} << (ids[i] % 64);
+      mark_hits(any, reinterpret_cast<const uint32_t*>(hits.data()),
+                hits.size() / sizeof(uint32_t));
     });
   }
 }

@@ -125,6 +125,7 @@ struct transaction::state {
   detail::transform_cache tcache;
   detail::transform_cache hs_cache;   // (transformed value, group<<20|chain) -> hit link ids
   std::vector<uint32_t> hs_hits;      // scan work buffer
+  std::string hs_joined;              // a literal database's values end to end (prescan)
   ::hs_scratch* hs_scratch = nullptr;
   uint32_t values_gen = 1;                      // bumps whenever collections gain values
   std::vector<uint32_t> hs_db_gen;              // values_gen at which each db was prescanned
