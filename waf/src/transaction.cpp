@@ -1,5 +1,6 @@
 // The transaction API: request and response phases, reset between requests, and the audit
 // line in ModSecurity's error-log form.
+#include <algorithm>
 #include <cstdio>
 
 #include "internal/body.h"
@@ -17,6 +18,9 @@ void transaction::state::reset() {
   hs_cache.clear();
   req = nullptr;
   resp = nullptr;
+  body = {};
+  body_length = 0;
+  body_over_limit = false;
   scalar.fill({});
   has_scalar.fill(false);
   for (auto* v : {&args_get, &args_post, &headers, &cookies, &files, &files_names, &files_sizes,
@@ -51,6 +55,11 @@ detail::var_store* transaction::state::store(variable_id id) {
 }
 
 transaction::transaction(const waf_engine& engine) : s_(std::make_unique<state>(engine)) {
+  // Segmented bodies are joined here: room for SecRequestBodyInMemoryLimit up front, growth
+  // (once per lcore) up to SecRequestBodyLimit beyond it.
+  const auto& cfg = engine.rules().config;
+  s_->body_buf.reserve(static_cast<size_t>(
+      std::max<int64_t>(0, std::min(cfg.request_body_in_memory_limit, cfg.request_body_limit))));
   if (const hs_matcher* hs = engine.hs()) {
     s_->hs_scratch = hs->alloc_scratch();
     s_->hs_db_gen.assign(hs->databases(), 0);
@@ -68,6 +77,12 @@ transaction::~transaction() {
 }
 
 verdict transaction::process_request(const http_request& req, std::string_view unique_id) {
+  process_request_headers(req, unique_id);
+  if (!req.body.empty()) append_request_body(req.body);
+  return process_request_body();
+}
+
+verdict transaction::process_request_headers(const http_request& req, std::string_view unique_id) {
   state& s = *s_;
   s.reset();
   ++s.counters.requests;
@@ -76,7 +91,21 @@ verdict transaction::process_request(const http_request& req, std::string_view u
   detail::set_request_variables(s, req);
   if (s.mode == engine_mode::off) return s.result;
   detail::run_phase(s, 1);
-  if (s.result.interrupted() || s.allow_all || s.mode == engine_mode::off) return s.result;
+  return s.result;
+}
+
+verdict transaction::append_request_body(std::string_view segment) {
+  state& s = *s_;
+  if (!s.req || s.result.interrupted() || s.allow_all || s.mode == engine_mode::off)
+    return s.result;
+  detail::append_body(s, segment);
+  return s.result;
+}
+
+verdict transaction::process_request_body() {
+  state& s = *s_;
+  if (!s.req || s.mode == engine_mode::off || s.result.interrupted() || s.allow_all)
+    return s.result;
   if (!detail::process_request_body(s)) return s.result;
   ++s.values_gen;  // the body added values: databases are prescanned again
   detail::run_phase(s, 2);

@@ -104,6 +104,12 @@ struct transaction::state {
 
   // request
   const http_request* req = nullptr;
+  // The request body as appended so far: a borrowed segment while there is one, else the
+  // joined copy in body_buf (capacity kept between requests).
+  std::string_view body;
+  std::string body_buf;
+  int64_t body_length = 0;  // bytes offered, including any past the limit
+  bool body_over_limit = false;
   const http_response* resp = nullptr;
   std::string_view unique_id;
   std::array<std::string_view, k_variable_count> scalar{};

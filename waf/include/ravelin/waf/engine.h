@@ -131,8 +131,21 @@ class transaction {
   transaction(const transaction&) = delete;
   transaction& operator=(const transaction&) = delete;
 
-  // Phases 1 and 2. `unique_id` names the transaction in audit lines.
+  // Phases 1 and 2. `unique_id` names the transaction in audit lines. The same as
+  // process_request_headers + append_request_body(req.body) + process_request_body.
   verdict process_request(const http_request& req, std::string_view unique_id);
+
+  // Streaming form, for a body that arrives in pieces (an mbuf chain): phase 1 on the request
+  // line and headers (req.body is ignored), then the body segment by segment, then the body
+  // processor and phase 2. Segments are borrowed like the request: they must stay valid until
+  // the transaction's next request. A body in one segment is not copied; more segments are
+  // joined in the transaction's buffer, which never holds more than SecRequestBodyLimit bytes.
+  // Past that limit, Reject answers deny/413 at once (stop reading the body) and
+  // ProcessPartial keeps inspecting the first SecRequestBodyLimit bytes; either way
+  // INBOUND_DATA_ERROR becomes 1, as in v3. Once a verdict interrupts, segments are ignored.
+  verdict process_request_headers(const http_request& req, std::string_view unique_id);
+  verdict append_request_body(std::string_view segment);
+  verdict process_request_body();
   // Phases 3 and 4, after process_request.
   verdict process_response(const http_response& resp);
   // Phase 5.
