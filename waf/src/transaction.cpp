@@ -1,5 +1,5 @@
-// The transaction API: request and response phases, reset between requests, and the audit
-// line in ModSecurity's error-log form.
+// The transaction API: request (whole or streamed body) and response phases, and the reset
+// between requests. Audit output is in audit.cpp.
 #include <algorithm>
 #include <cstdio>
 
@@ -152,61 +152,5 @@ std::string_view transaction::tx(std::string_view name) const {
 
 const waf_counters& transaction::counters() const { return s_->counters; }
 engine_mode transaction::mode() const { return s_->mode; }
-
-namespace {
-// Quotes for [tag "value"]: ModSecurity escapes '"' and '\' and keeps lines to one line.
-void field(std::string& out, std::string_view name, std::string_view v) {
-  out.append(" [").append(name).append(" \"");
-  for (const char c : v.substr(0, 512)) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c == '\n' || c == '\r' ? ' ' : c);
-  }
-  out.append("\"]");
-}
-
-std::string_view operator_name(operator_id id) {
-  static constexpr std::string_view k_names[] = {
-      "Rx", "Pm", "PmFromFile", "BeginsWith", "EndsWith", "Contains", "ContainsWord", "StrEq",
-      "StrMatch", "Eq", "Ge", "Gt", "Le", "Lt", "Within", "IpMatch", "IpMatchFromFile",
-      "ValidateByteRange", "ValidateUrlEncoding", "ValidateUtf8Encoding", "DetectSQLi",
-      "DetectXSS", "UnconditionalMatch", "NoMatch", "Rbl", "GeoLookup", "ValidateDTD",
-      "ValidateSchema", "VerifyCC", "FuzzyHash", "InspectFile", "GsbLookup"};
-  return k_names[static_cast<size_t>(id)];
-}
-}  // namespace
-
-std::string transaction::audit_line(const match_record& m) const {
-  const state& s = *s_;
-  std::string out = "ModSecurity: ";
-  if (m.disruptive) {
-    out += "Access denied with code " + std::to_string(s.result.status) + " (phase " +
-           std::to_string(m.phase) + "). ";
-  } else {
-    out += "Warning. ";
-  }
-  if (m.link) {
-    out += "Matched \"Operator `";
-    out.append(operator_name(m.link->op.id)).append("' with parameter `");
-    out.append(std::string_view(m.link->op.param.source).substr(0, 200));
-    out.append("' against variable `").append(m.var_name).append("' (Value: `");
-    out.append(m.var_value.substr(0, 200)).append("' )\"");
-  }
-  const rule_actions& h = m.r->head();
-  field(out, "file", m.r->file);
-  field(out, "line", std::to_string(m.r->line));
-  field(out, "id", std::to_string(m.id));
-  field(out, "rev", h.rev);
-  field(out, "msg", m.msg);
-  field(out, "data", m.data);
-  field(out, "severity", m.severity >= 0 ? std::to_string(m.severity) : "0");
-  field(out, "ver", h.ver);
-  field(out, "maturity", h.maturity.empty() ? "0" : h.maturity);
-  field(out, "accuracy", h.accuracy.empty() ? "0" : h.accuracy);
-  for (const auto& t : h.tags) field(out, "tag", t);
-  field(out, "hostname", s.req ? s.req->server_addr : std::string_view());
-  field(out, "uri", s.scalar[static_cast<size_t>(variable_id::request_filename)]);
-  field(out, "unique_id", s.unique_id);
-  return out;
-}
 
 }  // namespace ravelin::waf

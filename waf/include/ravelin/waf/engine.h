@@ -161,6 +161,9 @@ class transaction {
   // [msg "..."] [data "..."] [severity "2"] ... [uri "/x"] [unique_id "..."]`. Allocates:
   // call it off the hot path.
   std::string audit_line(const match_record& m) const;
+  // The same match as one JSON object (one log line): transaction_id, rule_id, phase,
+  // severity, disruptive, msg, data, matched_var, uri, tags. Allocates, like audit_line.
+  std::string audit_json(const match_record& m) const;
 
   struct state;  // internal
 
