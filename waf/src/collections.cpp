@@ -74,7 +74,7 @@ void run_setvar(transaction::state& s, const setvar_action& a, const rule_contex
   // Variable names are case-insensitive: store them lower-cased.
   char* lower = s.mem.alloc(raw.size());
   for (size_t i = 0; i < raw.size(); ++i) {
-    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(raw[i])));
+    lower[i] = static_cast<char>(ascii_lower(static_cast<unsigned char>(raw[i])));
   }
   const std::string_view name(lower, raw.size());
   switch (a.op) {
