@@ -45,7 +45,11 @@ waf_engine::waf_engine(std::shared_ptr<const rule_set> rules, engine_options opt
       int32_t id = 0;
       for (const transform_id t : l.transforms) {
         auto [it, fresh] = interned.emplace(std::make_pair(id, t), static_cast<int32_t>(chains_.size()));
-        if (fresh) chains_.push_back({id, t});
+        if (fresh) {
+          bool opaque = false;
+          const uint32_t breakers = identity_breakers(t, opaque);
+          chains_.push_back({id, t, chains_[id].breakers | breakers, chains_[id].opaque || opaque});
+        }
         id = it->second;
       }
       link_chain_.emplace_back(&l, id);

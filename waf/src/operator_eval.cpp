@@ -69,8 +69,13 @@ bool hs_may_match(transaction::state& s, const hs_matcher& hs, const waf_engine:
 
 // The lower-cased bytes present in `value`, computed once per value and transaction (values
 // never move while the transaction lives, so the address names them).
-const hs_matcher::byte_mask& present_bytes(transaction::state& s, std::string_view value) {
+hs_matcher::byte_mask present_bytes(transaction::state& s, std::string_view value) {
   constexpr int32_t k_bytes_key = -1;  // no transformation chain has this id
+  if (value.size() <= 64) {            // cheaper to compute than to look up
+    hs_matcher::byte_mask m;
+    hs_matcher::bytes_of(value, m);
+    return m;
+  }
   if (const std::string_view* hit = s.tcache.get(value.data(), value.size(), k_bytes_key)) {
     return *reinterpret_cast<const hs_matcher::byte_mask*>(hit->data());
   }
@@ -97,7 +102,7 @@ const hs_matcher::byte_mask* group_bytes(transaction::state& s, variable_id grou
     u.gen = s.values_gen;
     u.bytes = {};
     for_each_member(s, group, [&](std::string_view, std::string_view v) {
-      const hs_matcher::byte_mask& b = present_bytes(s, transformed(s, v, chain));
+      const hs_matcher::byte_mask b = present_bytes(s, transformed(s, v, chain));
       for (int w = 0; w < 4; ++w) u.bytes[w] |= b[w];
     });
     return &u.bytes;

@@ -152,6 +152,90 @@ bool transform_is_identity(transform_id id, std::string_view in) noexcept {
   }
 }
 
+namespace {
+enum : uint32_t {
+  c_upper = 1,
+  c_lower = 2,
+  c_pct_plus = 4,
+  c_amp = 8,
+  c_bslash = 16,
+  c_nul = 32,
+  c_fslash = 64,
+  c_space = 128,
+  c_dot = 256,
+  c_high = 512,
+  c_cmd = 1024,
+};
+
+struct class_table {
+  uint32_t of[256] = {};
+  constexpr class_table() {
+    for (int c = 'A'; c <= 'Z'; ++c) of[c] |= c_upper;
+    for (int c = 'a'; c <= 'z'; ++c) of[c] |= c_lower;
+    for (int c = 0x80; c < 256; ++c) of[c] |= c_high;
+    for (const unsigned char c : std::string_view("%+")) of[c] |= c_pct_plus;
+    for (const unsigned char c : std::string_view(" \t\n\v\f\r\xa0")) of[c] |= c_space;
+    for (const unsigned char c : std::string_view("\\\"'^,; \t\r\n/(")) of[c] |= c_cmd;
+    of[static_cast<unsigned char>('&')] |= c_amp;
+    of[static_cast<unsigned char>('\\')] |= c_bslash;
+    of[0] |= c_nul;
+    of[static_cast<unsigned char>('/')] |= c_fslash;
+    of[static_cast<unsigned char>('.')] |= c_dot;
+  }
+};
+constexpr class_table k_classes;
+}  // namespace
+
+uint32_t byte_classes(std::string_view v) noexcept {
+  uint32_t c = 0;
+  for (const char ch : v) c |= k_classes.of[static_cast<unsigned char>(ch)];
+  return c;
+}
+
+// Each case is at least as strict as transform_is_identity's for the same transformation.
+uint32_t identity_breakers(transform_id id, bool& opaque) noexcept {
+  opaque = false;
+  switch (id) {
+    case transform_id::none:
+      return 0;
+    case transform_id::lowercase:
+      return c_upper;
+    case transform_id::uppercase:
+      return c_lower;
+    case transform_id::url_decode:
+    case transform_id::url_decode_uni:
+      return c_pct_plus;
+    case transform_id::html_entity_decode:
+      return c_amp;
+    case transform_id::js_decode:
+    case transform_id::css_decode:
+    case transform_id::escape_seq_decode:
+      return c_bslash;
+    case transform_id::remove_nulls:
+    case transform_id::replace_nulls:
+      return c_nul;
+    case transform_id::replace_comments:
+      return c_fslash;
+    case transform_id::remove_whitespace:
+    case transform_id::compress_whitespace:
+    case transform_id::trim:
+    case transform_id::trim_left:
+    case transform_id::trim_right:
+      return c_space;
+    case transform_id::normalise_path:
+      return c_fslash | c_dot;
+    case transform_id::normalise_path_win:
+      return c_fslash | c_bslash | c_dot;
+    case transform_id::utf8_to_unicode:
+      return c_high;
+    case transform_id::cmd_line:
+      return c_cmd | c_upper;
+    default:
+      opaque = true;
+      return ~0u;
+  }
+}
+
 void apply_transform(transform_id id, std::string_view in, std::string& out) {
   using namespace detail;
   switch (id) {

@@ -59,6 +59,8 @@ class waf_engine {
   struct chain_node {  // interned transformation chains: chain = prefix chain + last step
     int32_t prefix = 0;
     transform_id last = transform_id::none;
+    uint32_t breakers = 0;  // byte classes that can make some step change a value
+    bool opaque = false;    // some step may change any value (see identity_breakers)
   };
   const std::vector<phase_entry>& phase(int p) const { return phases_[p]; }
   const std::vector<chain_node>& chains() const { return chains_; }
