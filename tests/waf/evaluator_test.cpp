@@ -79,6 +79,41 @@ TEST(evaluator, setvar_runs_per_matching_value) {
   EXPECT_TRUE(f.ids().empty());  // nolog
 }
 
+TEST(evaluator, multi_match_skips_steps_that_changed_nothing) {
+  // v3 hands multiMatch operators the value before the transformations and after each step
+  // that changed it: an unchanged "abc" is seen once, "b%42" three times (raw, decoded "bB",
+  // lower-cased "bb"), so setvar runs once and three times.
+  const char* rules =
+      "SecRule ARGS \"@rx b\" "
+      "\"id:1,phase:1,pass,t:none,t:urlDecodeUni,t:lowercase,multiMatch,setvar:tx.n=+1\"\n";
+  for (const bool hs : {false, true}) {
+    fixture f(rules, hs);
+    f.req.uri = "/?a=abc";
+    f.run();
+    EXPECT_EQ(f.tx->tx("n"), "1") << hs;
+    f.req.uri = "/?a=b%2542";  // ARGS are form-decoded once already: the value is "b%42"
+    f.run();
+    EXPECT_EQ(f.tx->tx("n"), "3") << hs;
+  }
+}
+
+TEST(evaluator, byte_gates_respect_negation_and_empty_values) {
+  // "(?:/|get )" requires the byte '/': on the speed path a value without one is ruled out by
+  // the byte gate before PCRE2, which must still make a negated rule match.
+  const char* rules =
+      "SecRule REQUEST_LINE \"!@rx ^\\w+ (?:/|\\*)\" \"id:1,phase:1,pass,t:none\"\n"
+      "SecRule ARGS \"@rx ^$|x\" \"id:2,phase:1,pass,t:none\"\n";
+  for (const bool hs : {false, true}) {
+    fixture f(rules, hs);
+    f.req.uri = "\\index.html?a=";
+    f.run();
+    EXPECT_EQ(f.ids(), (std::vector<int64_t>{1, 2})) << hs;
+    f.req.uri = "/index.html?a=b";
+    f.run();
+    EXPECT_TRUE(f.ids().empty()) << hs;
+  }
+}
+
 TEST(evaluator, skip_after_and_markers) {
   fixture f(
       "SecRule REQUEST_METHOD \"@streq GET\" \"id:1,phase:1,pass,nolog,skipAfter:END\"\n"

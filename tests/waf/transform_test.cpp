@@ -117,5 +117,38 @@ TEST(transform, trims) {
   EXPECT_EQ(t("trimRight", "  a "), "  a");
 }
 
+// The evaluator returns a value untouched when no byte of it can make a step of the chain
+// change it (byte_classes / identity_breakers). Checked against the transformations
+// themselves on many strings mixing every byte kind the classes tell apart.
+TEST(transform, identity_by_byte_class_is_exact) {
+  const std::string_view alphabet[] = {
+      "a", "Z", "0",   " ",    "\t",       "%",  "+", "&",  "\\", std::string_view("\0", 1),
+      "/", "*", ".",   "\xa0", "\xc3\xa9", ";",  "'", "\"", "(",  "#",
+      "-", "x", "%41", "&lt;", "/*",       "..", "  "};
+  uint64_t seed = 42;
+  auto next = [&] { return seed = seed * 6364136223846793005ULL + 1442695040888963407ULL; };
+  std::string out;
+  size_t skipped = 0;
+  for (int i = 0; i < 4000; ++i) {
+    std::string v;
+    for (int n = static_cast<int>(next() >> 60); n > 0; --n)
+      v += alphabet[(next() >> 33) % std::size(alphabet)];
+    for (int t = 0; t <= static_cast<int>(transform_id::parity_zero_7bit); ++t) {
+      const auto id = static_cast<transform_id>(t);
+      bool opaque = false;
+      const uint32_t breakers = identity_breakers(id, opaque);
+      if (opaque || id == transform_id::none || (byte_classes(v) & breakers)) continue;
+      ++skipped;
+      apply_transform(id, v, out);
+      EXPECT_EQ(out, v) << transform_name(id) << " on \"" << v << "\"";
+    }
+  }
+  EXPECT_GT(skipped, 4000u);  // the check above really ran
+  bool opaque = false;
+  identity_breakers(transform_id::sha1, opaque);
+  EXPECT_TRUE(opaque);
+  EXPECT_NE(byte_classes("Abc") & identity_breakers(transform_id::lowercase, opaque), 0u);
+}
+
 }  // namespace
 }  // namespace ravelin::waf

@@ -75,6 +75,28 @@ std::vector<sample> samples() {
   return out;
 }
 
+// WAF_BENCH_DUMP=DIR writes each request as DIR/N.{method,uri,headers,body} so that
+// bench/waf_modsecurity.py sends ModSecurity exactly these requests.
+void dump(const char* dir, const std::vector<sample>& ss) {
+  auto write = [&](size_t k, const char* ext, std::string_view text) {
+    const std::string path = std::string(dir) + "/" + std::to_string(k) + "." + ext;
+    if (FILE* f = std::fopen(path.c_str(), "wb")) {
+      std::fwrite(text.data(), 1, text.size(), f);
+      std::fclose(f);
+    }
+  };
+  for (size_t k = 0; k < ss.size(); ++k) {
+    std::string headers;
+    for (const auto& h : ss[k].headers)
+      headers.append(h.name).append(": ").append(h.value).append("\n");
+    write(k, "name", ss[k].name);
+    write(k, "method", ss[k].req.method);
+    write(k, "uri", ss[k].req.uri);
+    write(k, "headers", headers);
+    write(k, "body", ss[k].body);
+  }
+}
+
 void run(const char* label, const waf_engine& e, std::vector<sample>& ss, int iters) {
   transaction tx(e);
   const char* only_sample = std::getenv("WAF_BENCH_SAMPLE");  // index into samples()
@@ -123,6 +145,10 @@ int main(int argc, char** argv) {
   std::printf("CRS load: %.1f ms CPU, %zu rules\n", (cpu_us() - t0) / 1000, rs->rules.size());
   const char* only = std::getenv("WAF_BENCH_ONLY");  // "pcre2" or "hyperscan"
   auto ss = samples();
+  if (const char* dir = std::getenv("WAF_BENCH_DUMP")) {
+    dump(dir, ss);
+    return 0;
+  }
   if (!only || std::string(only) == "pcre2") {
     waf_engine ref(rs);
     run("pcre2", ref, ss, iters);
@@ -131,8 +157,11 @@ int main(int argc, char** argv) {
     t0 = cpu_us();
     waf_engine fast(rs, engine_options{true});
     const auto& st = fast.hs()->info();
-    std::printf("Hyperscan build: %.1f ms CPU, %zu databases, %zu patterns, %zu expressions, %zu split, %zu direct-only\n",
-                (cpu_us() - t0) / 1000, st.databases, st.patterns, st.expressions, st.split_patterns, st.direct_only);
+    std::printf(
+        "Hyperscan build: %.1f ms CPU, %zu databases, %zu patterns, %zu expressions, %zu split, "
+        "%zu direct-only, %zu byte gates\n",
+        (cpu_us() - t0) / 1000, st.databases, st.patterns, st.expressions, st.split_patterns,
+        st.direct_only, st.byte_gates);
     run("hyperscan", fast, ss, iters);
   }
   return 0;

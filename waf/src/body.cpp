@@ -34,23 +34,40 @@ std::string_view format_int(arena& mem, int64_t v) {
   return mem.copy({buf, static_cast<size_t>(end - buf)});
 }
 
-bool process_request_body(transaction::state& s) {
+void append_body(transaction::state& s, std::string_view segment) {
   const auto& cfg = s.engine.rules().config;
-  std::string_view body = s.req->body;
-  set(s, variable_id::request_body_length, format_int(s.mem, static_cast<int64_t>(body.size())));
+  s.body_length += static_cast<int64_t>(segment.size());
+  if (!s.request_body_access || segment.empty()) return;
+  const auto limit = static_cast<size_t>(cfg.request_body_limit);
+  const size_t held = s.body.size();
+  if (held + segment.size() > limit) {
+    if (!s.body_over_limit) ++s.counters.body_limit_exceeded;
+    s.body_over_limit = true;
+    set(s, variable_id::inbound_data_error, "1");
+    if (cfg.request_body_limit_reject) {
+      s.result = {verdict_action::deny, 413, 0};
+      return;
+    }
+    segment = segment.substr(0, limit - held);  // ProcessPartial: inspect the first `limit` bytes
+    if (segment.empty()) return;
+  }
+  if (held == 0) {
+    s.body = segment;  // one segment: borrowed, not copied
+    return;
+  }
+  if (s.body.data() != s.body_buf.data()) s.body_buf.assign(s.body);
+  s.body_buf.append(segment);
+  s.body = s.body_buf;
+}
+
+bool process_request_body(transaction::state& s) {
+  const std::string_view body = s.body;
+  set(s, variable_id::request_body_length, format_int(s.mem, s.body_length));
   set(s, variable_id::reqbody_error, "0");
   set(s, variable_id::reqbody_processor_error, "0");
   set(s, variable_id::multipart_strict_error, "0");
   set(s, variable_id::multipart_unmatched_boundary, "0");
   if (!s.request_body_access) return true;
-  if (static_cast<int64_t>(body.size()) > cfg.request_body_limit) {
-    ++s.counters.body_limit_exceeded;
-    if (cfg.request_body_limit_reject) {
-      s.result = {verdict_action::deny, 413, 0};
-      return false;
-    }
-    body = body.substr(0, static_cast<size_t>(cfg.request_body_limit));  // ProcessPartial
-  }
   std::string_view error;
   bool ok = true;
   switch (s.processor) {

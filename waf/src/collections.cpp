@@ -46,6 +46,10 @@ std::string_view rule_field(transaction::state& s, const rule_context& ctx, std:
 std::string_view expand(transaction::state& s, const macro_text& m, const rule_context& ctx) {
   if (m.parts.empty()) return {};
   if (m.parts.size() == 1 && !m.parts[0].is_var) return m.parts[0].literal;
+  // A lone %{tx.x}: its value already lives in the request or the arena for the whole
+  // transaction, so it needs no copy (@within %{tx.restricted_headers} runs per header).
+  if (m.parts.size() == 1 && m.parts[0].var != variable_id::rule)
+    return lookup(s, m.parts[0].var, m.parts[0].key);
   // Expand piece by piece into the arena; pieces are views that stay valid meanwhile.
   std::string_view pieces[32];
   size_t n = 0, total = 0;
@@ -74,7 +78,7 @@ void run_setvar(transaction::state& s, const setvar_action& a, const rule_contex
   // Variable names are case-insensitive: store them lower-cased.
   char* lower = s.mem.alloc(raw.size());
   for (size_t i = 0; i < raw.size(); ++i) {
-    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(raw[i])));
+    lower[i] = static_cast<char>(ascii_lower(static_cast<unsigned char>(raw[i])));
   }
   const std::string_view name(lower, raw.size());
   switch (a.op) {

@@ -45,7 +45,11 @@ waf_engine::waf_engine(std::shared_ptr<const rule_set> rules, engine_options opt
       int32_t id = 0;
       for (const transform_id t : l.transforms) {
         auto [it, fresh] = interned.emplace(std::make_pair(id, t), static_cast<int32_t>(chains_.size()));
-        if (fresh) chains_.push_back({id, t});
+        if (fresh) {
+          bool opaque = false;
+          const uint32_t breakers = identity_breakers(t, opaque);
+          chains_.push_back({id, t, chains_[id].breakers | breakers, chains_[id].opaque || opaque});
+        }
         id = it->second;
       }
       link_chain_.emplace_back(&l, id);
@@ -53,7 +57,34 @@ waf_engine::waf_engine(std::shared_ptr<const rule_set> rules, engine_options opt
     }
   }
   std::sort(link_chain_.begin(), link_chain_.end());
-  if (opts_.hyperscan) hs_ = std::make_unique<hs_matcher>(*this);
+  link_place_flat_.resize(link_chain_flat_.size());
+  if (opts_.hyperscan) {
+    hs_ = std::make_unique<hs_matcher>(*this);
+    place_links();
+  }
+}
+
+void waf_engine::place_links() {
+  const auto& all = rules_->rules;
+  for (uint32_t i = 0; i < all.size(); ++i) {
+    for (size_t k = 0; k < all[i].links.size(); ++k) {
+      const rule_link& l = all[i].links[k];
+      hs_matcher::slot where;
+      hs_place& p = link_place_flat_[link_base_[i] + k];
+      if (hs_->find(&l, chain_at(i, k), where)) p = {where.db, where.id, where.covers_all, -1};
+      p.byte_gate = hs_->byte_gate_of(&l);
+    }
+  }
+  for (int ph = 1; ph <= 5; ++ph) {
+    for (auto& e : phases_[ph]) {
+      if (e.r->kind != rule_kind::rule || e.r->links.empty()) continue;
+      const hs_place& p = hs_place_at(e.index, 0);
+      if (p.db >= 0 && p.covers_all && !e.r->links[0].op.negated) {
+        e.gate_db = p.db;
+        e.gate_id = p.id;
+      }
+    }
+  }
 }
 
 waf_engine::~waf_engine() = default;

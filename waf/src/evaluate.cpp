@@ -10,10 +10,16 @@
 
 namespace ravelin::waf::detail {
 
+constexpr size_t k_direct_identity_max = 128;  // bytes: longer values go through the cache
+
 std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain) {
   if (chain == 0) return v;
-  if (const std::string_view* hit = s.tcache.get(v.data(), v.size(), chain)) return *hit;
   const auto& node = s.engine.chains()[chain];
+  // A short value none of whose bytes can change a step passes the chain unchanged: decided
+  // in a few cycles, where the cache lookup below is a cache miss more often than not.
+  if (!node.opaque && v.size() <= k_direct_identity_max && !(byte_classes(v) & node.breakers))
+    return v;
+  if (const std::string_view* hit = s.tcache.get(v.data(), v.size(), chain)) return *hit;
   const std::string_view in = transformed(s, v, node.prefix);
   std::string_view out = in;
   if (!transform_is_identity(node.last, in)) {
@@ -37,8 +43,8 @@ struct link_eval {
   const rule_link& link;
   const std::vector<const variable_ref*>& removed;  // ctl:ruleRemoveTarget* for this rule
   int32_t chain = 0;  // interned transformation chain of this link
+  const waf_engine::hs_place* place;  // the link's Hyperscan place, null on the reference path
   bool matched = false;
-  hs_slot_ref slot;   // where the link's pattern sits in the Hyperscan databases, if anywhere
 
   bool skip(variable_id id, std::string_view key) const {
     for (const auto& ex : link.exclusions) {
@@ -74,20 +80,30 @@ struct link_eval {
     ++s.counters.values_inspected;
     op_result res;
     if (link.actions.multi_match) {
-      // multiMatch: the operator sees the value before and after every transformation.
-      int32_t stages[16];
-      int n = 0;
-      for (int32_t c = chain; c != 0 && n < 15; c = s.engine.chains()[c].prefix) stages[n++] = c;
-      stages[n++] = 0;
-      for (int k = n - 1; k >= 0; --k) {
-        if (run_operator(s, link, t.id, transformed(s, v, stages[k]), stages[k], res)) {
-          on_match(t, key, transformed(s, v, stages[k]), res);
-        }
-      }
+      multi_match(t, key, v, res);
       return;
     }
     const std::string_view tv = transformed(s, v, chain);
-    if (run_operator(s, link, t.id, tv, chain, res, &slot)) on_match(t, key, tv, res);
+    if (run_operator(s, link, t.id, tv, res, place)) on_match(t, key, tv, res);
+  }
+
+  // multiMatch: the operator sees the value before the transformations and after every step
+  // that changed it (v3's executeTransformations pushes only changed values).
+  void multi_match(const variable_ref& t, std::string_view key, std::string_view v,
+                   op_result& res) {
+    int32_t stages[16];
+    int n = 0;
+    for (int32_t c = chain; c != 0 && n < 15; c = s.engine.chains()[c].prefix) stages[n++] = c;
+    stages[n++] = 0;
+    std::string_view prev;
+    for (int k = n - 1; k >= 0; --k) {
+      const std::string_view tv = transformed(s, v, stages[k]);
+      if (k != n - 1 && tv == prev) continue;
+      prev = tv;
+      waf_engine::hs_place step;
+      if (place) step = hs_place_for_step(s, link, stages[k], place->byte_gate);
+      if (run_operator(s, link, t.id, tv, res, place ? &step : nullptr)) on_match(t, key, tv, res);
+    }
   }
 
   bool run() {
@@ -96,8 +112,10 @@ struct link_eval {
       for (const auto& sv : link.actions.setvars) run_setvar(s, sv, ctx);
       return true;
     }
-    if (!hs_link_may_match(s, link, chain)) return false;
-    slot = hs_slot_for(s, link, chain);
+    if (place &&
+        (!hs_link_may_match(s, link, *place) || !link_bytes_may_match(s, link, *place, chain))) {
+      return false;
+    }
     for (const auto& t : link.targets) {
       if (t.count) {
         int64_t n = 0;
@@ -201,7 +219,8 @@ bool eval_rule(transaction::state& s, const rule& r, uint32_t index,
   }
   s.matched_vars.clear();
   for (size_t k = 0; k < r.links.size(); ++k) {
-    link_eval e{s, r, r.links[k], removed_targets, s.engine.chain_at(index, k)};
+    const waf_engine::hs_place* place = s.engine.hs() ? &s.engine.hs_place_at(index, k) : nullptr;
+    link_eval e{s, r, r.links[k], removed_targets, s.engine.chain_at(index, k), place};
     if (!e.run()) return false;
   }
   after_full_match(s, r, r.links.back());
@@ -217,6 +236,7 @@ void run_phase(transaction::state& s, int phase) {
   for (size_t i = 0; i < list.size(); ++i) {
     const auto& e = list[i];
     const rule& r = *e.r;
+    if (e.gate_db >= 0 && !hs_gate_open(s, e.gate_db, e.gate_id)) continue;  // cannot match
     if (r.kind == rule_kind::marker || removed(s, r)) continue;
     ++s.counters.rules_evaluated;
     if (!eval_rule(s, r, e.index, removed_targets)) continue;

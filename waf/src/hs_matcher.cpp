@@ -16,6 +16,7 @@ struct hs_matcher::db_entry {
   int32_t chain = 0;
   uint32_t patterns = 0;
   std::vector<variable_id> groups;
+  bool literal_only = true;  // every expression is a non-empty literal: "" matches nothing
 };
 
 bool hs_matcher::cacheable_group(variable_id v) {
@@ -64,6 +65,7 @@ hs_matcher::hs_matcher(const waf_engine& engine) {
       if (e.empty()) {
         const auto id = l.op.id;
         if (id == operator_id::rx || id == operator_id::pm || id == operator_id::pm_from_file) ++stats_.direct_only;
+        add_byte_gate(l);
         continue;
       }
       if (split) ++stats_.split_patterns;
@@ -86,12 +88,14 @@ hs_matcher::hs_matcher(const waf_engine& engine) {
   for (const auto& [chain, plan] : plans) {
     std::vector<const char*> pats;
     std::vector<unsigned> flags, ids;
+    bool literal_only = true;
     const auto db = static_cast<int32_t>(dbs_.size());
     const auto& members = plan.members;
     for (uint32_t id = 0; id < members.size(); ++id) {
       for (const auto& e : exprs[members[id].expr]) {
         pats.push_back(e.pattern.c_str());
         flags.push_back(e.flags);
+        literal_only = literal_only && !(e.flags & HS_FLAG_ALLOWEMPTY) && !e.pattern.empty();
         ids.push_back(id);
       }
       const bool covers = all_targets_scanned(*members[id].link) && !members[id].link->actions.multi_match;
@@ -105,17 +109,46 @@ hs_matcher::hs_matcher(const waf_engine& engine) {
       if (err) hs_free_compile_error(err);
       throw std::runtime_error("Hyperscan: " + msg);
     }
-    dbs_.push_back({d, chain, static_cast<uint32_t>(members.size()), plan.groups});
+    dbs_.push_back({d, chain, static_cast<uint32_t>(members.size()), plan.groups, literal_only});
     stats_.expressions += pats.size();
   }
   std::sort(slots_.begin(), slots_.end());
+  std::sort(gate_of_.begin(), gate_of_.end());
   stats_.databases = dbs_.size();
+  stats_.byte_gates = gates_.size();
+}
+
+void hs_matcher::add_byte_gate(const rule_link& l) {
+  const auto lits = detail::short_required_literals(l.op);
+  if (lits.empty()) return;
+  std::vector<byte_mask> masks;
+  for (const auto& lit : lits) {
+    byte_mask m{};
+    bytes_of(lit, m);
+    masks.push_back(m);
+  }
+  gate_of_.emplace_back(&l, static_cast<int32_t>(gates_.size()));
+  gates_.push_back(std::move(masks));
+}
+
+int32_t hs_matcher::byte_gate_of(const rule_link* l) const {
+  auto it = std::lower_bound(gate_of_.begin(), gate_of_.end(), std::make_pair(l, int32_t{-1}));
+  return it != gate_of_.end() && it->first == l ? it->second : -1;
+}
+
+void hs_matcher::bytes_of(std::string_view v, byte_mask& out) noexcept {
+  out = {};
+  for (const unsigned char c : v) {
+    const unsigned char lc = (c >= 'A' && c <= 'Z') ? c | 0x20 : c;
+    out[lc >> 6] |= uint64_t{1} << (lc & 63);
+  }
 }
 
 size_t hs_matcher::databases() const { return dbs_.size(); }
 uint32_t hs_matcher::patterns_in(int32_t db) const { return dbs_[db].patterns; }
 int32_t hs_matcher::chain_of_db(int32_t db) const { return dbs_[db].chain; }
 const std::vector<variable_id>& hs_matcher::groups_of(int32_t db) const { return dbs_[db].groups; }
+bool hs_matcher::literal_only(int32_t db) const { return dbs_[db].literal_only; }
 
 hs_matcher::~hs_matcher() {
   for (auto& d : dbs_) hs_free_database(d.db);

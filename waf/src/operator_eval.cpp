@@ -54,9 +54,10 @@ std::string_view hits_for(transaction::state& s, const hs_matcher& hs, int32_t d
 }
 
 // Hyperscan prefilter: false when the value certainly does not match the link's pattern.
-bool hs_may_match(transaction::state& s, const hs_matcher& hs, const hs_slot_ref& where,
+bool hs_may_match(transaction::state& s, const hs_matcher& hs, const waf_engine::hs_place& where,
                   std::string_view value) {
-  if (value.empty() || !where.found) return true;
+  if (where.db < 0) return true;
+  if (value.empty()) return !hs.literal_only(where.db);
   bool ok = true;
   const std::string_view hits = hits_for(s, hs, where.db, value, ok);
   if (!ok) return true;
@@ -64,6 +65,76 @@ bool hs_may_match(transaction::state& s, const hs_matcher& hs, const hs_slot_ref
   const bool hit = std::binary_search(ids, ids + hits.size() / sizeof(uint32_t), where.id);
   if (hit) ++s.counters.hs_confirms;
   return hit;
+}
+
+// The lower-cased bytes present in `value`, computed once per value and transaction (values
+// never move while the transaction lives, so the address names them).
+hs_matcher::byte_mask present_bytes(transaction::state& s, std::string_view value) {
+  constexpr int32_t k_bytes_key = -1;  // no transformation chain has this id
+  if (value.size() <= 64) {            // cheaper to compute than to look up
+    hs_matcher::byte_mask m;
+    hs_matcher::bytes_of(value, m);
+    return m;
+  }
+  if (const std::string_view* hit = s.tcache.get(value.data(), value.size(), k_bytes_key)) {
+    return *reinterpret_cast<const hs_matcher::byte_mask*>(hit->data());
+  }
+  char* p = s.mem.alloc(sizeof(hs_matcher::byte_mask) + alignof(hs_matcher::byte_mask));
+  p += (alignof(hs_matcher::byte_mask) -
+        reinterpret_cast<uintptr_t>(p) % alignof(hs_matcher::byte_mask)) %
+       alignof(hs_matcher::byte_mask);
+  auto* m = reinterpret_cast<hs_matcher::byte_mask*>(p);
+  hs_matcher::bytes_of(value, *m);
+  s.tcache.put(value.data(), value.size(), k_bytes_key, std::string_view(p, sizeof(*m)));
+  return *m;
+}
+
+// The union of present_bytes over every value of `group` after `chain` (once per values_gen).
+const hs_matcher::byte_mask* group_bytes(transaction::state& s, variable_id group, int32_t chain) {
+  const uint32_t key = ((static_cast<uint32_t>(group) << 20) | static_cast<uint32_t>(chain)) + 1;
+  const size_t mask = s.byte_unions.size() - 1;
+  size_t i = (key * 0x9e3779b1u) & mask;
+  for (size_t probes = 0; probes <= mask; ++probes, i = (i + 1) & mask) {
+    byte_union& u = s.byte_unions[i];
+    if (u.gen == s.values_gen && u.key == key) return &u.bytes;
+    if (u.gen == s.values_gen) continue;  // taken by another (variable, chain)
+    u.key = key;
+    u.gen = s.values_gen;
+    u.bytes = {};
+    for_each_member(s, group, [&](std::string_view, std::string_view v) {
+      const hs_matcher::byte_mask b = present_bytes(s, transformed(s, v, chain));
+      for (int w = 0; w < 4; ++w) u.bytes[w] |= b[w];
+    });
+    return &u.bytes;
+  }
+  return nullptr;  // table full: no gate
+}
+
+void mark_hits(std::vector<uint64_t>& any, const uint32_t* ids, size_t n) {
+  for (size_t i = 0; i < n; ++i) any[ids[i] / 64] |= uint64_t{1} << (ids[i] % 64);
+}
+
+// A database of literals only: one scan over all its values laid end to end says which
+// patterns any value may match. A literal straddling two values is a false "maybe", which only
+// costs a per-value scan later; a literal inside one value is always found.
+void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
+  std::string& joined = s.hs_joined;
+  joined.clear();
+  const int32_t chain = hs.chain_of_db(db);
+  for (const variable_id g : hs.groups_of(db)) {
+    for_each_member(s, g, [&](std::string_view, std::string_view v) {
+      const std::string_view tv = transformed(s, v, chain);
+      if (!tv.empty()) joined.append(tv).push_back('\n');
+    });
+  }
+  if (joined.empty()) return;
+  s.hs_hits.clear();
+  ++s.counters.hs_scans;
+  if (!hs.scan(db, joined, s.hs_scratch, s.hs_hits)) {
+    s.hs_db_empty[db] = 1;  // scan failed: never skip on this database's say-so
+    return;
+  }
+  mark_hits(s.hs_any_hit[db], s.hs_hits.data(), s.hs_hits.size());
 }
 
 // Scans every value of the database's variables once (per collection generation) and records
@@ -74,24 +145,22 @@ void prescan(transaction::state& s, const hs_matcher& hs, int32_t db) {
   auto& any = s.hs_any_hit[db];
   std::fill(any.begin(), any.end(), 0);
   s.hs_db_empty[db] = 0;
+  if (hs.literal_only(db)) {
+    prescan_joined(s, hs, db);
+    return;
+  }
   const int32_t chain = hs.chain_of_db(db);
   for (const variable_id g : hs.groups_of(db)) {
     for_each_member(s, g, [&](std::string_view, std::string_view v) {
       const std::string_view tv = transformed(s, v, chain);
-      if (tv.empty()) {
-        s.hs_db_empty[db] = 1;
-        return;
-      }
       bool ok = true;
-      const std::string_view hits = hits_for(s, hs, db, tv, ok);
-      if (!ok) {
-        s.hs_db_empty[db] = 1;  // scan failed: never skip on this database's say-so
+      const std::string_view hits = tv.empty() ? std::string_view() : hits_for(s, hs, db, tv, ok);
+      if (tv.empty() || !ok) {
+        s.hs_db_empty[db] = 1;  // empty (patterns may match "") or the scan failed: no skips
         return;
       }
-      const auto* ids = reinterpret_cast<const uint32_t*>(hits.data());  // aligned by hits_for
-      for (size_t i = 0; i < hits.size() / sizeof(uint32_t); ++i) {
-        any[ids[i] / 64] |= uint64_t{1} << (ids[i] % 64);
-      }
+      mark_hits(any, reinterpret_cast<const uint32_t*>(hits.data()),
+                hits.size() / sizeof(uint32_t));
     });
   }
 }
@@ -151,36 +220,52 @@ bool evaluate(transaction::state& s, const rule_link& link, std::string_view v, 
 }
 }  // namespace
 
-bool hs_link_may_match(transaction::state& s, const rule_link& link, int32_t chain) {
-  const hs_matcher* hs = s.engine.hs();
-  if (!hs || link.op.negated) return true;
-  hs_matcher::slot where;
-  if (!hs->find(&link, chain, where) || !where.covers_all) return true;
-  prescan(s, *hs, where.db);
-  if (s.hs_db_empty[where.db]) return true;
-  return (s.hs_any_hit[where.db][where.id / 64] >> (where.id % 64)) & 1;
+bool hs_gate_open(transaction::state& s, int32_t db, uint32_t id) {
+  prescan(s, *s.engine.hs(), db);
+  if (s.hs_db_empty[db]) return true;
+  return (s.hs_any_hit[db][id / 64] >> (id % 64)) & 1;
 }
 
-hs_slot_ref hs_slot_for(const transaction::state& s, const rule_link& link, int32_t chain) {
-  hs_slot_ref r;
+bool hs_link_may_match(transaction::state& s, const rule_link& link,
+                       const waf_engine::hs_place& place) {
+  if (!s.engine.hs() || link.op.negated || place.db < 0 || !place.covers_all) return true;
+  return hs_gate_open(s, place.db, place.id);
+}
+
+bool link_bytes_may_match(transaction::state& s, const rule_link& link,
+                          const waf_engine::hs_place& place, int32_t chain) {
+  const hs_matcher* hs = s.engine.hs();
+  if (!hs || place.byte_gate < 0 || link.op.negated || link.actions.multi_match) return true;
+  hs_matcher::byte_mask all{};
+  for (const auto& t : link.targets) {
+    if (t.count || !hs_matcher::cacheable_group(t.id)) return true;
+    const hs_matcher::byte_mask* b = group_bytes(s, t.id, chain);
+    if (!b) return true;
+    for (int w = 0; w < 4; ++w) all[w] |= (*b)[w];
+  }
+  return hs->byte_gate_passes(place.byte_gate, all);
+}
+
+waf_engine::hs_place hs_place_for_step(const transaction::state& s, const rule_link& link,
+                                       int32_t chain, int32_t byte_gate) {
+  waf_engine::hs_place p;
   hs_matcher::slot where;
   if (const hs_matcher* hs = s.engine.hs(); hs && hs->find(&link, chain, where)) {
-    r = {true, where.db, where.id};
+    p = {where.db, where.id, false, -1};
   }
-  return r;
+  p.byte_gate = byte_gate;
+  return p;
 }
 
 bool run_operator(transaction::state& s, const rule_link& link, variable_id group,
-                  std::string_view value, int32_t chain, op_result& res, const hs_slot_ref* slot) {
+                  std::string_view value, op_result& res, const waf_engine::hs_place* place) {
   res.caps.count = 0;
   bool m;
   const hs_matcher* hs = s.engine.hs();
-  hs_slot_ref local;
-  if (hs && !slot) {
-    local = hs_slot_for(s, link, chain);
-    slot = &local;
-  }
-  if (hs && hs_matcher::cacheable_group(group) && !hs_may_match(s, *hs, *slot, value)) {
+  if (hs && place && hs_matcher::cacheable_group(group) &&
+      ((place->byte_gate >= 0 &&
+        !hs->byte_gate_passes(place->byte_gate, present_bytes(s, value))) ||
+       !hs_may_match(s, *hs, *place, value))) {
     m = false;
   } else {
     ++s.counters.operators_run;

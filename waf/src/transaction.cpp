@@ -1,5 +1,6 @@
-// The transaction API: request and response phases, reset between requests, and the audit
-// line in ModSecurity's error-log form.
+// The transaction API: request (whole or streamed body) and response phases, and the reset
+// between requests. Audit output is in audit.cpp.
+#include <algorithm>
 #include <cstdio>
 
 #include "internal/body.h"
@@ -17,6 +18,9 @@ void transaction::state::reset() {
   hs_cache.clear();
   req = nullptr;
   resp = nullptr;
+  body = {};
+  body_length = 0;
+  body_over_limit = false;
   scalar.fill({});
   has_scalar.fill(false);
   for (auto* v : {&args_get, &args_post, &headers, &cookies, &files, &files_names, &files_sizes,
@@ -51,10 +55,16 @@ detail::var_store* transaction::state::store(variable_id id) {
 }
 
 transaction::transaction(const waf_engine& engine) : s_(std::make_unique<state>(engine)) {
+  // Segmented bodies are joined here: room for SecRequestBodyInMemoryLimit up front, growth
+  // (once per lcore) up to SecRequestBodyLimit beyond it.
+  const auto& cfg = engine.rules().config;
+  s_->body_buf.reserve(static_cast<size_t>(
+      std::max<int64_t>(0, std::min(cfg.request_body_in_memory_limit, cfg.request_body_limit))));
   if (const hs_matcher* hs = engine.hs()) {
     s_->hs_scratch = hs->alloc_scratch();
     s_->hs_db_gen.assign(hs->databases(), 0);
     s_->hs_db_empty.assign(hs->databases(), 0);
+    s_->byte_unions.resize(1024);
     s_->hs_any_hit.resize(hs->databases());
     for (size_t d = 0; d < hs->databases(); ++d) {
       s_->hs_any_hit[d].assign((hs->patterns_in(static_cast<int32_t>(d)) + 63) / 64, 0);
@@ -67,6 +77,12 @@ transaction::~transaction() {
 }
 
 verdict transaction::process_request(const http_request& req, std::string_view unique_id) {
+  process_request_headers(req, unique_id);
+  if (!req.body.empty()) append_request_body(req.body);
+  return process_request_body();
+}
+
+verdict transaction::process_request_headers(const http_request& req, std::string_view unique_id) {
   state& s = *s_;
   s.reset();
   ++s.counters.requests;
@@ -75,7 +91,21 @@ verdict transaction::process_request(const http_request& req, std::string_view u
   detail::set_request_variables(s, req);
   if (s.mode == engine_mode::off) return s.result;
   detail::run_phase(s, 1);
-  if (s.result.interrupted() || s.allow_all || s.mode == engine_mode::off) return s.result;
+  return s.result;
+}
+
+verdict transaction::append_request_body(std::string_view segment) {
+  state& s = *s_;
+  if (!s.req || s.result.interrupted() || s.allow_all || s.mode == engine_mode::off)
+    return s.result;
+  detail::append_body(s, segment);
+  return s.result;
+}
+
+verdict transaction::process_request_body() {
+  state& s = *s_;
+  if (!s.req || s.mode == engine_mode::off || s.result.interrupted() || s.allow_all)
+    return s.result;
   if (!detail::process_request_body(s)) return s.result;
   ++s.values_gen;  // the body added values: databases are prescanned again
   detail::run_phase(s, 2);
@@ -122,61 +152,5 @@ std::string_view transaction::tx(std::string_view name) const {
 
 const waf_counters& transaction::counters() const { return s_->counters; }
 engine_mode transaction::mode() const { return s_->mode; }
-
-namespace {
-// Quotes for [tag "value"]: ModSecurity escapes '"' and '\' and keeps lines to one line.
-void field(std::string& out, std::string_view name, std::string_view v) {
-  out.append(" [").append(name).append(" \"");
-  for (const char c : v.substr(0, 512)) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c == '\n' || c == '\r' ? ' ' : c);
-  }
-  out.append("\"]");
-}
-
-std::string_view operator_name(operator_id id) {
-  static constexpr std::string_view k_names[] = {
-      "Rx", "Pm", "PmFromFile", "BeginsWith", "EndsWith", "Contains", "ContainsWord", "StrEq",
-      "StrMatch", "Eq", "Ge", "Gt", "Le", "Lt", "Within", "IpMatch", "IpMatchFromFile",
-      "ValidateByteRange", "ValidateUrlEncoding", "ValidateUtf8Encoding", "DetectSQLi",
-      "DetectXSS", "UnconditionalMatch", "NoMatch", "Rbl", "GeoLookup", "ValidateDTD",
-      "ValidateSchema", "VerifyCC", "FuzzyHash", "InspectFile", "GsbLookup"};
-  return k_names[static_cast<size_t>(id)];
-}
-}  // namespace
-
-std::string transaction::audit_line(const match_record& m) const {
-  const state& s = *s_;
-  std::string out = "ModSecurity: ";
-  if (m.disruptive) {
-    out += "Access denied with code " + std::to_string(s.result.status) + " (phase " +
-           std::to_string(m.phase) + "). ";
-  } else {
-    out += "Warning. ";
-  }
-  if (m.link) {
-    out += "Matched \"Operator `";
-    out.append(operator_name(m.link->op.id)).append("' with parameter `");
-    out.append(std::string_view(m.link->op.param.source).substr(0, 200));
-    out.append("' against variable `").append(m.var_name).append("' (Value: `");
-    out.append(m.var_value.substr(0, 200)).append("' )\"");
-  }
-  const rule_actions& h = m.r->head();
-  field(out, "file", m.r->file);
-  field(out, "line", std::to_string(m.r->line));
-  field(out, "id", std::to_string(m.id));
-  field(out, "rev", h.rev);
-  field(out, "msg", m.msg);
-  field(out, "data", m.data);
-  field(out, "severity", m.severity >= 0 ? std::to_string(m.severity) : "0");
-  field(out, "ver", h.ver);
-  field(out, "maturity", h.maturity.empty() ? "0" : h.maturity);
-  field(out, "accuracy", h.accuracy.empty() ? "0" : h.accuracy);
-  for (const auto& t : h.tags) field(out, "tag", t);
-  field(out, "hostname", s.req ? s.req->server_addr : std::string_view());
-  field(out, "uri", s.scalar[static_cast<size_t>(variable_id::request_filename)]);
-  field(out, "unique_id", s.unique_id);
-  return out;
-}
 
 }  // namespace ravelin::waf

@@ -91,8 +91,26 @@ std::string_view transform_name(transform_id id) {
   return "?";
 }
 
+namespace {
+// A 256-entry membership table: string_view::find_first_of calls memchr once per input byte,
+// which made these checks the largest single cost of evaluating a benign request.
+struct byte_set {
+  bool has[256] = {};
+  constexpr explicit byte_set(std::string_view bytes) {
+    for (const char c : bytes) has[static_cast<unsigned char>(c)] = true;
+  }
+};
+constexpr byte_set k_url{"%+"}, k_amp{"&"}, k_backslash{"\\"}, k_slash{"/"}, k_slashes{"/\\"},
+    k_space_ctl{"\t\n\v\f\r\xa0"}, k_cmd{"\\\"'^,; \t\r\n/("};
+}  // namespace
+
 bool transform_is_identity(transform_id id, std::string_view in) noexcept {
-  auto none_of = [&](std::string_view bytes) { return in.find_first_of(bytes) == std::string_view::npos; };
+  auto none_of = [&](const byte_set& set) {
+    for (const char c : in) {
+      if (set.has[static_cast<unsigned char>(c)]) return false;
+    }
+    return true;
+  };
   auto no_space = [&] {
     for (const char c : in) {
       const auto u = static_cast<unsigned char>(c);
@@ -107,25 +125,114 @@ bool transform_is_identity(transform_id id, std::string_view in) noexcept {
     case transform_id::uppercase:
       return std::none_of(in.begin(), in.end(), [](char c) { return c >= 'a' && c <= 'z'; });
     case transform_id::url_decode:
-    case transform_id::url_decode_uni: return none_of("%+");
-    case transform_id::html_entity_decode: return none_of("&");
+    case transform_id::url_decode_uni:
+      return none_of(k_url);
+    case transform_id::html_entity_decode:
+      return none_of(k_amp);
     case transform_id::js_decode:
     case transform_id::css_decode:
-    case transform_id::escape_seq_decode: return none_of("\\");
+    case transform_id::escape_seq_decode:
+      return none_of(k_backslash);
     case transform_id::remove_nulls:
     case transform_id::replace_nulls: return in.find('\0') == std::string_view::npos;
     case transform_id::replace_comments: return in.find("/*") == std::string_view::npos;
     case transform_id::remove_whitespace: return no_space();
     case transform_id::compress_whitespace:
-      return in.find("  ") == std::string_view::npos && none_of("\t\n\v\f\r\xa0");
-    case transform_id::normalise_path: return none_of("/") && in != ".";
-    case transform_id::normalise_path_win: return none_of("/\\") && in != ".";
+      return in.find("  ") == std::string_view::npos && none_of(k_space_ctl);
+    case transform_id::normalise_path:
+      return none_of(k_slash) && in != ".";
+    case transform_id::normalise_path_win:
+      return none_of(k_slashes) && in != ".";
     case transform_id::utf8_to_unicode:
       return std::none_of(in.begin(), in.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
     case transform_id::cmd_line:
-      return none_of("\\\"'^,; \t\r\n/(") &&
+      return none_of(k_cmd) &&
              std::none_of(in.begin(), in.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
     default: return false;
+  }
+}
+
+namespace {
+enum : uint32_t {
+  c_upper = 1,
+  c_lower = 2,
+  c_pct_plus = 4,
+  c_amp = 8,
+  c_bslash = 16,
+  c_nul = 32,
+  c_fslash = 64,
+  c_space = 128,
+  c_dot = 256,
+  c_high = 512,
+  c_cmd = 1024,
+};
+
+struct class_table {
+  uint32_t of[256] = {};
+  constexpr class_table() {
+    for (int c = 'A'; c <= 'Z'; ++c) of[c] |= c_upper;
+    for (int c = 'a'; c <= 'z'; ++c) of[c] |= c_lower;
+    for (int c = 0x80; c < 256; ++c) of[c] |= c_high;
+    for (const unsigned char c : std::string_view("%+")) of[c] |= c_pct_plus;
+    for (const unsigned char c : std::string_view(" \t\n\v\f\r\xa0")) of[c] |= c_space;
+    for (const unsigned char c : std::string_view("\\\"'^,; \t\r\n/(")) of[c] |= c_cmd;
+    of[static_cast<unsigned char>('&')] |= c_amp;
+    of[static_cast<unsigned char>('\\')] |= c_bslash;
+    of[0] |= c_nul;
+    of[static_cast<unsigned char>('/')] |= c_fslash;
+    of[static_cast<unsigned char>('.')] |= c_dot;
+  }
+};
+constexpr class_table k_classes;
+}  // namespace
+
+uint32_t byte_classes(std::string_view v) noexcept {
+  uint32_t c = 0;
+  for (const char ch : v) c |= k_classes.of[static_cast<unsigned char>(ch)];
+  return c;
+}
+
+// Each case is at least as strict as transform_is_identity's for the same transformation.
+uint32_t identity_breakers(transform_id id, bool& opaque) noexcept {
+  opaque = false;
+  switch (id) {
+    case transform_id::none:
+      return 0;
+    case transform_id::lowercase:
+      return c_upper;
+    case transform_id::uppercase:
+      return c_lower;
+    case transform_id::url_decode:
+    case transform_id::url_decode_uni:
+      return c_pct_plus;
+    case transform_id::html_entity_decode:
+      return c_amp;
+    case transform_id::js_decode:
+    case transform_id::css_decode:
+    case transform_id::escape_seq_decode:
+      return c_bslash;
+    case transform_id::remove_nulls:
+    case transform_id::replace_nulls:
+      return c_nul;
+    case transform_id::replace_comments:
+      return c_fslash;
+    case transform_id::remove_whitespace:
+    case transform_id::compress_whitespace:
+    case transform_id::trim:
+    case transform_id::trim_left:
+    case transform_id::trim_right:
+      return c_space;
+    case transform_id::normalise_path:
+      return c_fslash | c_dot;
+    case transform_id::normalise_path_win:
+      return c_fslash | c_bslash | c_dot;
+    case transform_id::utf8_to_unicode:
+      return c_high;
+    case transform_id::cmd_line:
+      return c_cmd | c_upper;
+    default:
+      opaque = true;
+      return ~0u;
   }
 }
 

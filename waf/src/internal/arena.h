@@ -55,9 +55,21 @@ class arena {
   size_t cur_ = 0, used_ = 0;
 };
 
-inline uint64_t hash_bytes(std::string_view s, uint64_t h = 1469598103934665603ULL) {
-  for (const unsigned char c : s) h = (h ^ c) * 1099511628211ULL;  // FNV-1a
-  return h;
+// Eight bytes per multiply (TX keys such as "executing_paranoia_level" are hashed for every
+// rule that reads or sets one; byte-wise FNV-1a was a tenth of a benign request's time).
+inline uint64_t hash_bytes(std::string_view s) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+  }
+  uint64_t tail = 0;
+  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+  return h ^ (h >> 29);
 }
 
 // Insertion-ordered string map for TX/IP/GLOBAL: keys are lower-case and arena-owned, lookups

@@ -15,6 +15,9 @@ void parse_form(transaction::state& s, std::string_view text, std::vector<kv>& o
 std::string_view form_decode(arena& mem, std::string_view s);
 std::string_view format_int(arena& mem, int64_t v);
 
+// Adds one body segment (transaction::append_request_body), enforcing SecRequestBodyLimit.
+void append_body(transaction::state& s, std::string_view segment);
+
 // Runs between phase 1 and phase 2: the body processor chosen by Content-Type or ctl.
 // Returns false when the body exceeded SecRequestBodyLimit with Reject (verdict set).
 bool process_request_body(transaction::state& s);

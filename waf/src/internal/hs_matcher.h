@@ -5,6 +5,7 @@
 // (PCRE2 or the phrase matcher) confirms it, so results equal the reference path exactly.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -42,16 +43,37 @@ class hs_matcher {
 
   struct stats {
     size_t databases = 0, patterns = 0, expressions = 0, split_patterns = 0, direct_only = 0;
+    size_t byte_gates = 0;  // direct-only patterns that still get a byte gate
   };
   const stats& info() const { return stats_; }
   // Whether values of this variable are fixed for the transaction (safe to cache scans).
   static bool cacheable_group(variable_id v);
+
+  // Byte gates: an @rx whose required literals include one-byte ones ("(", "|", "%") stays out
+  // of the databases (such literals hit almost every value), but a value lacking every byte of
+  // each literal still cannot match. Each gate is a list of byte masks, one per literal.
+  using byte_mask = std::array<uint64_t, 4>;
+  int32_t byte_gate_of(const rule_link* l) const;  // -1: none
+  bool byte_gate_passes(int32_t gate, const byte_mask& present) const noexcept {
+    for (const byte_mask& need : gates_[gate]) {
+      if (!(need[0] & ~present[0]) && !(need[1] & ~present[1]) && !(need[2] & ~present[2]) &&
+          !(need[3] & ~present[3])) {
+        return true;
+      }
+    }
+    return false;
+  }
+  // The lower-cased bytes of `v` (what byte_gate_passes checks against).
+  static void bytes_of(std::string_view v, byte_mask& out) noexcept;
 
   size_t databases() const;
   uint32_t patterns_in(int32_t db) const;
   int32_t chain_of_db(int32_t db) const;
   // The variables whose values this database is scanned with.
   const std::vector<variable_id>& groups_of(int32_t db) const;
+  // Every pattern of the database is a non-empty literal, so an empty value cannot match any:
+  // such values need neither a scan nor an exact check.
+  bool literal_only(int32_t db) const;
 
  private:
   struct db_entry;
@@ -63,8 +85,12 @@ class hs_matcher {
       return link != o.link ? link < o.link : chain < o.chain;
     }
   };
+  void add_byte_gate(const rule_link& l);
+
   std::vector<db_entry> dbs_;
   std::vector<link_slot> slots_;  // sorted by (link, chain)
+  std::vector<std::vector<byte_mask>> gates_;
+  std::vector<std::pair<const rule_link*, int32_t>> gate_of_;  // sorted by link
   stats stats_;
 };
 

@@ -11,26 +11,29 @@ struct op_result {
 };
 
 // The operator's verdict after `!` negation. `group` is the target variable the value came
-// from and `chain` its transformation chain (the Hyperscan database key).
-// `hs_slot` is the link's place in the Hyperscan databases for `chain` (from
-// hs_matcher::find, looked up once per link), or null to look it up here.
+// from. `place` is the link's place in the Hyperscan databases for the value's transformation
+// chain (waf_engine::hs_place_at), or null on the reference path.
 bool run_operator(transaction::state& s, const rule_link& link, variable_id group,
-                  std::string_view value, int32_t chain, op_result& res,
-                  const struct hs_slot_ref* hs_slot = nullptr);
+                  std::string_view value, op_result& res,
+                  const waf_engine::hs_place* place = nullptr);
 
-// A link's Hyperscan slot, resolved once per link evaluation.
-struct hs_slot_ref {
-  bool found = false;
-  int32_t db = -1;
-  uint32_t id = 0;
-};
-hs_slot_ref hs_slot_for(const transaction::state& s, const rule_link& link, int32_t chain);
+// multiMatch runs the operator after each transformation step: the place for step `chain`
+// (the byte gate is the link's own: it depends on the value only).
+waf_engine::hs_place hs_place_for_step(const transaction::state& s, const rule_link& link,
+                                       int32_t chain, int32_t byte_gate);
 
 // The value after the transformation chain `chain`, computed once per transaction.
 std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain);
 
 // Speed path, per link: false when no value the link can see was reported by its database,
 // so the link cannot match (evaluate.cpp then skips its values altogether).
-bool hs_link_may_match(transaction::state& s, const rule_link& link, int32_t chain);
+bool hs_link_may_match(transaction::state& s, const rule_link& link,
+                       const waf_engine::hs_place& place);
+// The byte gate, per link: false when no value of any target holds all the bytes of one of
+// the link's required literals (the union of their bytes is computed once per transaction).
+bool link_bytes_may_match(transaction::state& s, const rule_link& link,
+                          const waf_engine::hs_place& place, int32_t chain);
+// The same from the database's side: did any value scanned with `db` report pattern `id`?
+bool hs_gate_open(transaction::state& s, int32_t db, uint32_t id);
 
 }  // namespace ravelin::waf::detail

@@ -76,6 +76,14 @@ class transform_cache {
   size_t used_ = 0;
 };
 
+// The lower-cased bytes of every value of one variable after one transformation chain
+// (operator_eval.cpp's byte gates), valid while values_gen == gen.
+struct byte_union {
+  uint32_t key = 0;  // variable << 20 | chain, + 1 (0 = unused)
+  uint32_t gen = 0;
+  std::array<uint64_t, 4> bytes{};
+};
+
 struct target_removal {  // ctl:ruleRemoveTarget* for this transaction
   std::vector<id_range> ids;
   std::string_view tag;
@@ -96,6 +104,12 @@ struct transaction::state {
 
   // request
   const http_request* req = nullptr;
+  // The request body as appended so far: a borrowed segment while there is one, else the
+  // joined copy in body_buf (capacity kept between requests).
+  std::string_view body;
+  std::string body_buf;
+  int64_t body_length = 0;  // bytes offered, including any past the limit
+  bool body_over_limit = false;
   const http_response* resp = nullptr;
   std::string_view unique_id;
   std::array<std::string_view, k_variable_count> scalar{};
@@ -117,11 +131,13 @@ struct transaction::state {
   detail::transform_cache tcache;
   detail::transform_cache hs_cache;   // (transformed value, group<<20|chain) -> hit link ids
   std::vector<uint32_t> hs_hits;      // scan work buffer
+  std::string hs_joined;              // a literal database's values end to end (prescan)
   ::hs_scratch* hs_scratch = nullptr;
   uint32_t values_gen = 1;                      // bumps whenever collections gain values
   std::vector<uint32_t> hs_db_gen;              // values_gen at which each db was prescanned
   std::vector<uint8_t> hs_db_empty;             // a prescanned value was empty (never skip)
   std::vector<std::vector<uint64_t>> hs_any_hit;  // per db: patterns reported for any value
+  std::vector<detail::byte_union> byte_unions;    // fixed-size open-addressing table
   std::vector<std::pair<std::string, std::unique_ptr<regex>>> dyn_regex;  // @rx with %{...}
   int highest_severity = 255;
 

@@ -39,14 +39,28 @@ class waf_engine {
   const engine_options& options() const { return opts_; }
 
   // Internal layout, read by transactions.
+  // Where a link's pattern sits in the Hyperscan databases for its own transformation chain,
+  // resolved at build so evaluation never searches for it.
+  struct hs_place {
+    int32_t db = -1;          // -1: the operator is always evaluated directly
+    uint32_t id = 0;          // pattern id in `db`
+    bool covers_all = false;  // every target is scanned with `db`: no hit, no match
+    int32_t byte_gate = -1;   // hs_matcher byte gate for short required literals, or -1
+  };
   struct phase_entry {
     const rule* r = nullptr;
     int32_t skip_to = -1;  // for skipAfter: index of the target marker in this phase's list
     uint32_t index = 0;    // rule index in rules(), for per-rule flags
+    // The head link's database and pattern when a miss there rules the rule out, so the
+    // loop can skip it without touching the rule itself (cache misses dominate otherwise).
+    int32_t gate_db = -1;
+    uint32_t gate_id = 0;
   };
   struct chain_node {  // interned transformation chains: chain = prefix chain + last step
     int32_t prefix = 0;
     transform_id last = transform_id::none;
+    uint32_t breakers = 0;  // byte classes that can make some step change a value
+    bool opaque = false;    // some step may change any value (see identity_breakers)
   };
   const std::vector<phase_entry>& phase(int p) const { return phases_[p]; }
   const std::vector<chain_node>& chains() const { return chains_; }
@@ -54,6 +68,9 @@ class waf_engine {
   int32_t chain_of(const rule_link* l) const;
   // The same, by position: link `k` of rule number `rule_index` (no search).
   int32_t chain_at(uint32_t rule_index, size_t k) const { return link_chain_flat_[link_base_[rule_index] + k]; }
+  const hs_place& hs_place_at(uint32_t rule_index, size_t k) const {
+    return link_place_flat_[link_base_[rule_index] + k];
+  }
   const hs_matcher* hs() const { return hs_.get(); }
 
  private:
@@ -64,7 +81,10 @@ class waf_engine {
   std::vector<std::pair<const rule_link*, int32_t>> link_chain_;  // sorted by pointer
   std::vector<int32_t> link_chain_flat_;  // chain id per link, rules in order
   std::vector<uint32_t> link_base_;       // first flat index of each rule
+  std::vector<hs_place> link_place_flat_;  // per link, same indexing as link_chain_flat_
   std::unique_ptr<hs_matcher> hs_;
+
+  void place_links();
 };
 
 // One rule that matched, for the audit log. Views point into the transaction's memory and
@@ -113,8 +133,21 @@ class transaction {
   transaction(const transaction&) = delete;
   transaction& operator=(const transaction&) = delete;
 
-  // Phases 1 and 2. `unique_id` names the transaction in audit lines.
+  // Phases 1 and 2. `unique_id` names the transaction in audit lines. The same as
+  // process_request_headers + append_request_body(req.body) + process_request_body.
   verdict process_request(const http_request& req, std::string_view unique_id);
+
+  // Streaming form, for a body that arrives in pieces (an mbuf chain): phase 1 on the request
+  // line and headers (req.body is ignored), then the body segment by segment, then the body
+  // processor and phase 2. Segments are borrowed like the request: they must stay valid until
+  // the transaction's next request. A body in one segment is not copied; more segments are
+  // joined in the transaction's buffer, which never holds more than SecRequestBodyLimit bytes.
+  // Past that limit, Reject answers deny/413 at once (stop reading the body) and
+  // ProcessPartial keeps inspecting the first SecRequestBodyLimit bytes; either way
+  // INBOUND_DATA_ERROR becomes 1, as in v3. Once a verdict interrupts, segments are ignored.
+  verdict process_request_headers(const http_request& req, std::string_view unique_id);
+  verdict append_request_body(std::string_view segment);
+  verdict process_request_body();
   // Phases 3 and 4, after process_request.
   verdict process_response(const http_response& resp);
   // Phase 5.
@@ -130,6 +163,9 @@ class transaction {
   // [msg "..."] [data "..."] [severity "2"] ... [uri "/x"] [unique_id "..."]`. Allocates:
   // call it off the hot path.
   std::string audit_line(const match_record& m) const;
+  // The same match as one JSON object (one log line): transaction_id, rule_id, phase,
+  // severity, disruptive, msg, data, matched_var, uri, tags. Allocates, like audit_line.
+  std::string audit_json(const match_record& m) const;
 
   struct state;  // internal
 

@@ -57,6 +57,13 @@ std::string_view transform_name(transform_id id);
 // a cheap byte check that lets the evaluator skip the copy. False means "maybe changes".
 bool transform_is_identity(transform_id id, std::string_view in) noexcept;
 
+// The same question asked once per value for whole chains: byte_classes(v) says which kinds of
+// byte v holds, identity_breakers(t) which kinds can make t change a value. A chain leaves v
+// unchanged when no step's breakers are among v's classes; `opaque` transformations (hashes,
+// encoders, ...) may change anything and are never skipped this way.
+uint32_t byte_classes(std::string_view v) noexcept;
+uint32_t identity_breakers(transform_id id, bool& opaque) noexcept;
+
 // Applies one transformation. `out` is overwritten; `in` must not alias `out`.
 void apply_transform(transform_id id, std::string_view in, std::string& out);
 
