@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import socket
 import subprocess
 import tempfile
@@ -62,6 +63,10 @@ services:
     read_timeout: 500
     routes:
       - {{name: slow, paths: [/slow], strip_path: false}}
+  - name: sticky
+    host: hash.up
+    routes:
+      - {{name: sticky, paths: [/sticky], strip_path: true}}
   - name: empty
     host: empty.up
     routes:
@@ -93,6 +98,14 @@ upstreams:
       - {{target: "{o2}:8000", weight: 100}}
       - {{target: "{o3}:8000", weight: 200}}
   - name: empty.up
+  - name: hash.up
+    algorithm: consistent-hashing
+    hash_on: query_arg
+    hash_on_query_arg: user
+    targets:
+      - {{target: "{o1}:8000"}}
+      - {{target: "{o2}:8000"}}
+      - {{target: "{o3}:8000"}}
 """
 
 
@@ -297,6 +310,21 @@ def test_load_spread_follows_weights(lab):
     assert 80 <= counts["o1"] <= 120 and 80 <= counts["o2"] <= 120, counts
     assert 170 <= counts["o3"] <= 230, counts
     assert lab.counter("proxy_upstream_reused") > 300  # one curl: keep-alive on both sides
+
+
+def test_consistent_hashing_on_a_query_arg(lab):
+    """hash_on: query_arg (kong.md §4): every request of one user reaches the same origin,
+    whatever else the query holds; different users spread over the targets."""
+    users = [f"u{i}" for i in range(24)]
+    urls = [f"http://{APP_FRONT}/sticky/echo/{n}?a={n}&user={u}" for n in range(3) for u in users]
+    r = lab.curl("-s", "-D", "-", "-o", "/dev/null", *urls)
+    origins = re.findall(r"X-Origin: (\w+)", r.stdout)
+    assert len(origins) == len(urls), r.stdout[-500:]
+    per_user = {}
+    for url, origin in zip(urls, origins):
+        per_user.setdefault(url.rsplit("=", 1)[1], set()).add(origin)
+    assert all(len(seen) == 1 for seen in per_user.values()), per_user
+    assert len({next(iter(seen)) for seen in per_user.values()}) >= 2, per_user
 
 
 def test_many_concurrent_keepalive_clients(lab):

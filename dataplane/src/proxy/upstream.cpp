@@ -22,7 +22,8 @@ constexpr uint32_t k_link_max_requests = 10000;
 constexpr uint64_t k_link_idle_ns = 60'000 * k_ns_per_ms;
 
 // The request attributes consistent hashing may key on; those the proxy cannot supply yet
-// (consumer, query_arg) are absent, which sends the balancer to hash_fallback.
+// (consumer before auth plugins exist, uri_capture) are absent, which sends the balancer to
+// hash_fallback.
 class request_hash_source final : public balancer::hash_source {
  public:
   request_hash_source(const http::message_head& h, std::string_view path, std::string_view ip)
@@ -51,7 +52,21 @@ class request_hash_source final : public balancer::hash_source {
     return std::nullopt;
   }
   std::optional<std::string_view> path() const override { return path_; }
-  std::optional<std::string_view> query_arg(std::string_view) const override {
+  // The first `name=value` of the query, value percent-decoded as ngx.req.get_uri_args
+  // gives it to Kong's balancer; a bare `name` is an empty value (RFC 3986 §3.4 leaves the
+  // format to the application; this is the HTML form convention).
+  std::optional<std::string_view> query_arg(std::string_view name) const override {
+    const size_t q = head_.target.find('?');
+    if (q == std::string_view::npos || name.empty()) return std::nullopt;
+    std::string_view rest = head_.target.substr(q + 1);
+    while (!rest.empty()) {
+      const size_t amp = rest.find('&');
+      const std::string_view pair = rest.substr(0, amp);
+      rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+      if (!pair.starts_with(name)) continue;
+      if (pair.size() == name.size()) return std::string_view{};
+      if (pair[name.size()] == '=') return decode(pair.substr(name.size() + 1));
+    }
     return std::nullopt;
   }
   std::optional<std::string_view> uri_capture(std::string_view) const override {
@@ -59,9 +74,33 @@ class request_hash_source final : public balancer::hash_source {
   }
 
  private:
+  // Decodes %XX and '+' into decoded_; a value longer than the buffer is hashed as sent.
+  std::string_view decode(std::string_view v) const {
+    if (v.size() > sizeof(decoded_)) return v;
+    size_t n = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      const int hi = v[i] == '%' && i + 2 < v.size() ? hex(v[i + 1]) : -1;
+      const int lo = hi >= 0 ? hex(v[i + 2]) : -1;
+      if (hi >= 0 && lo >= 0) {
+        decoded_[n++] = static_cast<char>(hi * 16 + lo);
+        i += 2;
+      } else {
+        decoded_[n++] = v[i] == '+' ? ' ' : v[i];
+      }
+    }
+    return {decoded_, n};
+  }
+  static int hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
   const http::message_head& head_;
   std::string_view path_;
   std::string_view ip_;
+  mutable char decoded_[256];
 };
 
 }  // namespace
