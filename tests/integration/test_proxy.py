@@ -328,7 +328,9 @@ def test_consistent_hashing_on_a_query_arg(lab):
 
 
 def test_many_concurrent_keepalive_clients(lab):
-    r = lab.topo.ns(lab.client_ns, ["wrk", "-t2", "-c200", "-d3s",
+    # Python origins under 200 connections on a shared 2-core machine answer some requests
+    # after more than wrk's default 2 s; what is asserted is that none fails or is lost.
+    r = lab.topo.ns(lab.client_ns, ["wrk", "-t2", "-c200", "-d3s", "--timeout", "15s",
                                     f"http://{APP_FRONT}/lb/echo/wrk"], check=False, timeout=60)
     assert r.returncode == 0, r.stderr
     done = int(r.stdout.split(" requests in")[0].split()[-1])
