@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "../services/splice.h"
+#include "ravelin/router/path.h"
 #include "flow.h"
 #include "proxy.h"
 #include "rewrite.h"
@@ -79,8 +80,8 @@ class request_hash_source final : public balancer::hash_source {
     if (v.size() > sizeof(decoded_)) return v;
     size_t n = 0;
     for (size_t i = 0; i < v.size(); ++i) {
-      const int hi = v[i] == '%' && i + 2 < v.size() ? hex(v[i + 1]) : -1;
-      const int lo = hi >= 0 ? hex(v[i + 2]) : -1;
+      const int hi = v[i] == '%' && i + 2 < v.size() ? router::hex_digit(v[i + 1]) : -1;
+      const int lo = hi >= 0 ? router::hex_digit(v[i + 2]) : -1;
       if (hi >= 0 && lo >= 0) {
         decoded_[n++] = static_cast<char>(hi * 16 + lo);
         i += 2;
@@ -89,12 +90,6 @@ class request_hash_source final : public balancer::hash_source {
       }
     }
     return {decoded_, n};
-  }
-  static int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
   }
 
   const http::message_head& head_;

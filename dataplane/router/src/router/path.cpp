@@ -6,14 +6,15 @@
 #include "common/text_writer.h"
 
 namespace ravelin::router {
-namespace {
 
-int hex_value(char c) {
+int hex_digit(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
+
+namespace {
 
 char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
 
@@ -26,8 +27,8 @@ bool is_reserved(unsigned char c) {
 size_t decode_in_place(char* b, size_t n) {
   size_t w = 0;
   for (size_t r = 0; r < n;) {
-    if (b[r] == '%' && r + 2 < n && hex_value(b[r + 1]) >= 0 && hex_value(b[r + 2]) >= 0) {
-      const auto v = static_cast<unsigned char>(hex_value(b[r + 1]) * 16 + hex_value(b[r + 2]));
+    if (b[r] == '%' && r + 2 < n && hex_digit(b[r + 1]) >= 0 && hex_digit(b[r + 2]) >= 0) {
+      const auto v = static_cast<unsigned char>(hex_digit(b[r + 1]) * 16 + hex_digit(b[r + 2]));
       if (is_reserved(v)) {
         b[w++] = '%';
         b[w++] = upper(b[r + 1]);

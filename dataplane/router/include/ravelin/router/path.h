@@ -10,6 +10,9 @@
 
 namespace ravelin::router {
 
+// The value of a hex digit (RFC 3986 §2.1 percent-encoding), or -1.
+int hex_digit(char c) noexcept;
+
 // Kong's kong.tools.uri.normalize(path, merge_slashes=true), the form routes match against:
 // percent-encoded octets of unreserved and other characters decoded, those of reserved
 // characters kept with upper-case hex (RFC 3986 §2.1, §6.2.2.2), dot segments removed
