@@ -138,6 +138,7 @@ send_status tcp_endpoint::send(conn_id c, rte_mbuf* m) {
     return send_status::would_block;
   }
   internal::sq_append(t->sndq, m);
+  e.note_low_send_space(*t);
   e.after_app_call(*t);
   return send_status::accepted;
 }
@@ -168,6 +169,7 @@ uint32_t tcp_endpoint::send_copy(conn_id c, const void* data, uint32_t len) {
     t->want_writable = true;
     e.counters_.add(counter::tcp_send_refused);
   }
+  e.note_low_send_space(*t);
   if (copied != 0) e.after_app_call(*t);
   return copied;
 }
@@ -175,10 +177,9 @@ uint32_t tcp_endpoint::send_copy(conn_id c, const void* data, uint32_t len) {
 uint32_t tcp_endpoint::send_space(conn_id c) const {
   tcb* t = engine_->lookup(c);
   if (t == nullptr || !engine_->can_send(*t)) return 0;
-  const uint32_t space = engine_->send_space(*t);
   // A caller that looks and finds little room is owed on_writable as if it had been refused.
-  if (space < engine_->limits_.tcp_send_buffer / 4) t->want_writable = true;
-  return space;
+  engine_->note_low_send_space(*t);
+  return engine_->send_space(*t);
 }
 
 rx_view tcp_endpoint::readable(conn_id c) const {

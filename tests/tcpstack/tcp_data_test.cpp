@@ -142,6 +142,24 @@ TEST_F(tcp_test, send_buffer_applies_back_pressure_then_writable) {
   EXPECT_GE(stack_->tcp().send_space(conn_), 16u * 1024);
 }
 
+// The proxy's pattern: look at send_space(), queue exactly that much, then wait. The
+// look found room, so no refusal registered interest; filling the buffer must.
+TEST_F(tcp_test, filling_the_buffer_exactly_still_earns_on_writable) {
+  open();
+  out();
+  const uint32_t space = stack_->tcp().send_space(conn_);
+  ASSERT_EQ(space, 64u * 1024);
+  const bytes big = pattern(space);
+  ASSERT_EQ(stack_->tcp().send_copy(conn_, big.data(), space), space);
+  uint32_t acked = 0;
+  for (int round = 0; round < 8 && rec_.count(tcp_event::writable) == 0; ++round) {
+    for (auto& s : out()) acked += static_cast<uint32_t>(s.payload.size());
+    send(seg(k_ack, peer_nxt_, our_nxt_ + acked));
+  }
+  EXPECT_EQ(rec_.count(tcp_event::writable), 1);
+  EXPECT_GE(stack_->tcp().send_space(conn_), 16u * 1024);
+}
+
 TEST_F(tcp_test, zero_window_then_window_update) {
   open();
   out();

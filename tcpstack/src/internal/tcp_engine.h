@@ -166,6 +166,12 @@ class tcp_engine {
 
   // --- application interface helpers (tcp_api.cpp)
   uint32_t send_space(const tcb& t) const;
+  // Below a quarter of the buffer free, on_writable is owed once a quarter is free again:
+  // whoever queued the data (or looked and found little room) waits for it, and an ACK
+  // that frees room is the only event that will come.
+  void note_low_send_space(tcb& t) {
+    if (send_space(t) < limits_.tcp_send_buffer / 4) t.want_writable = true;
+  }
   bool can_send(const tcb& t) const;
   bool queue_fin(tcb& t);
   void after_app_call(tcb& t);

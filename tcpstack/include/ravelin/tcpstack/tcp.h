@@ -174,7 +174,8 @@ class tcp_endpoint {
   [[nodiscard]] send_status send(conn_id c, rte_mbuf* m);
   // Copies up to `len` bytes; returns how many were accepted (0: full, closed or invalid).
   uint32_t send_copy(conn_id c, const void* data, uint32_t len);
-  // Bytes send() would accept now (below a quarter of the buffer, on_writable follows).
+  // Bytes send() would accept now. Whenever a send or this look leaves less than a quarter
+  // of the buffer free, on_writable follows once a quarter is free again.
   uint32_t send_space(conn_id c) const;
 
   rx_view readable(conn_id c) const;
