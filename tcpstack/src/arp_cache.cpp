@@ -33,7 +33,7 @@ arp_entry& arp_cache::insert(uint32_t ip, uint64_t deadline_ns, arp_entry* evict
   evicted->state = arp_state::free;
   if (free_head_ == k_nil) {
     arp_entry* victim = least_recently_used();
-    if (victim == nullptr) victim = first_incomplete();
+    if (victim == nullptr) victim = first_waiting();
     *evicted = *victim;
     erase(*victim);
   }
@@ -47,7 +47,7 @@ arp_entry& arp_cache::insert(uint32_t ip, uint64_t deadline_ns, arp_entry* evict
   uint32_t s = home_slot(ip);
   while (slots_[s] != k_nil) s = (s + 1) & slot_mask_;
   slots_[s] = i;
-  link_back(k_incomplete, e);
+  link_back(k_waiting, e);
   ++size_;
   return e;
 }
@@ -62,11 +62,11 @@ void arp_cache::make_reachable(arp_entry& e, const rte_ether_addr& mac, uint64_t
   link_front(k_reachable, e);
 }
 
-void arp_cache::requeue_incomplete(arp_entry& e, uint64_t deadline_ns) {
+void arp_cache::requeue_waiting(arp_entry& e, arp_state s, uint64_t deadline_ns) {
   unlink(list_of(e.state), e);
-  e.state = arp_state::incomplete;
+  e.state = s;
   e.deadline_ns = deadline_ns;
-  link_back(k_incomplete, e);
+  link_back(k_waiting, e);
 }
 
 void arp_cache::touch(arp_entry& e) {

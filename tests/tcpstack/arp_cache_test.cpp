@@ -68,12 +68,12 @@ TEST(arp_cache, incomplete_list_stays_in_deadline_order) {
   arp_entry evicted;
   arp_entry& a = cache.insert(1, 10, &evicted);
   cache.insert(2, 20, &evicted);
-  cache.requeue_incomplete(a, 30);
-  ASSERT_NE(cache.first_incomplete(), nullptr);
-  EXPECT_EQ(cache.first_incomplete()->ip, 2u);
-  EXPECT_EQ(cache.next_of(*cache.first_incomplete())->ip, 1u);
+  cache.requeue_waiting(a, arp_state::incomplete, 30);
+  ASSERT_NE(cache.first_waiting(), nullptr);
+  EXPECT_EQ(cache.first_waiting()->ip, 2u);
+  EXPECT_EQ(cache.next_of(*cache.first_waiting())->ip, 1u);
   cache.make_reachable(*cache.find(2), mac_of(2), 50);
-  EXPECT_EQ(cache.first_incomplete()->ip, 1u);
+  EXPECT_EQ(cache.first_waiting()->ip, 1u);
   EXPECT_EQ(cache.least_recently_used()->ip, 2u);
 }
 

@@ -104,22 +104,66 @@ TEST_F(stack_test, retries_every_interval_then_fails) {
   EXPECT_EQ(drain(0), std::vector<bytes>{arp_request_for(k_peer_ip)});
 }
 
-TEST_F(stack_test, reachable_entry_expires_swept_by_poll) {
+// A unicast request for `ip`, sent straight to the address being verified.
+bytes arp_probe_for(uint32_t ip, const rte_ether_addr& mac) {
+  arp_fields a;
+  a.sha = k_our_mac0;
+  a.spa = k_our_ip0;
+  a.tpa = ip;
+  return build_arp({mac, k_our_mac0, 0x0806}, a);
+}
+
+TEST_F(stack_test, expired_entry_in_use_keeps_sending_while_a_unicast_probe_verifies_it) {
   feed(arp_reply_from(k_peer_mac, k_peer_ip));
   const uint64_t t0 = now_ns_;
   ASSERT_TRUE(stack_->send_ipv4(ipv4_packet(k_our_ip0, k_peer_ip), t0 + k_reachable - 1));
   EXPECT_EQ(drain(0), std::vector<bytes>{sent_frame(k_peer_mac, k_our_ip0, k_peer_ip)});
   stack_->poll(t0 + k_reachable);
+  EXPECT_TRUE(drain(0).empty()) << "an expired entry is not forgotten at once";
   ASSERT_TRUE(stack_->send_ipv4(ipv4_packet(k_our_ip0, k_peer_ip), t0 + k_reachable));
-  EXPECT_EQ(drain(0), std::vector<bytes>{arp_request_for(k_peer_ip)});
+  EXPECT_EQ(drain(0), (std::vector<bytes>{arp_probe_for(k_peer_ip, k_peer_mac),
+                                          sent_frame(k_peer_mac, k_our_ip0, k_peer_ip)}))
+      << "no packet is held: a busy neighbour loses nothing to its expiry";
+  ASSERT_TRUE(stack_->send_ipv4(ipv4_packet(k_our_ip0, k_peer_ip, {5}), t0 + k_reachable + 1));
+  EXPECT_EQ(drain(0), std::vector<bytes>{sent_frame(k_peer_mac, k_our_ip0, k_peer_ip, {5})})
+      << "one probe at a time";
+  // The answer makes it reachable for another period: no probe until then.
+  now_ns_ = t0 + k_reachable + 2;
+  feed(arp_reply_from(k_peer_mac, k_peer_ip));
+  stack_->poll(t0 + k_reachable + 2 * k_retry);
+  ASSERT_TRUE(stack_->send_ipv4(ipv4_packet(k_our_ip0, k_peer_ip), t0 + 2 * k_reachable));
+  EXPECT_EQ(drain(0), std::vector<bytes>{sent_frame(k_peer_mac, k_our_ip0, k_peer_ip)});
+  expect_deltas({{counter::arp_tx_requests, 1},
+                 {counter::eth_rx_packets, 2},
+                 {counter::arp_rx_replies, 2}});
 }
 
-TEST_F(stack_test, reachable_entry_expires_without_poll) {
+TEST_F(stack_test, unanswered_probes_forget_the_neighbour) {
   feed(arp_reply_from(k_peer_mac, k_peer_ip));
-  ASSERT_TRUE(stack_->send_ipv4(ipv4_packet(k_our_ip0, k_peer_ip), now_ns_ + k_reachable));
+  const uint64_t t1 = now_ns_ + k_reachable;
+  ASSERT_TRUE(stack_->send_ipv4(ipv4_packet(k_our_ip0, k_peer_ip), t1));
+  EXPECT_EQ(drain(0).size(), 2u);
+  for (uint64_t i = 1; i <= 3; ++i) {  // stack_limits default: 3 retries
+    stack_->poll(t1 + i * k_retry);
+    EXPECT_EQ(drain(0), std::vector<bytes>{arp_probe_for(k_peer_ip, k_peer_mac)}) << i;
+  }
+  stack_->poll(t1 + 4 * k_retry);
+  EXPECT_TRUE(drain(0).empty());
+  // Forgotten: the next packet waits for a broadcast resolution.
+  ASSERT_TRUE(stack_->send_ipv4(ipv4_packet(k_our_ip0, k_peer_ip), t1 + 4 * k_retry));
   EXPECT_EQ(drain(0), std::vector<bytes>{arp_request_for(k_peer_ip)});
+  expect_deltas({{counter::arp_tx_requests, 5},
+                 {counter::arp_probe_failed, 1},
+                 {counter::eth_rx_packets, 1},
+                 {counter::arp_rx_replies, 1}});
+}
+
+TEST_F(stack_test, idle_expired_entry_is_swept_after_another_period) {
   feed(arp_reply_from(k_peer_mac, k_peer_ip));
-  EXPECT_EQ(drain(0), std::vector<bytes>{sent_frame(k_peer_mac, k_our_ip0, k_peer_ip)});
+  const uint64_t t0 = now_ns_;
+  stack_->poll(t0 + 2 * k_reachable);
+  ASSERT_TRUE(stack_->send_ipv4(ipv4_packet(k_our_ip0, k_peer_ip), t0 + 2 * k_reachable));
+  EXPECT_EQ(drain(0), std::vector<bytes>{arp_request_for(k_peer_ip)}) << "held, broadcast";
 }
 
 TEST_F(stack_test, full_cache_evicts_least_recently_used) {

@@ -20,6 +20,7 @@ namespace ravelin::tcpstack {
   X(arp_cache_full, "ARP cache insertions that evicted an entry")                         \
   X(arp_resolve_failed, "packets dropped: next hop did not answer ARP")                   \
   X(arp_hold_replaced, "packets dropped: replaced by a newer one waiting on ARP")         \
+  X(arp_probe_failed, "expired neighbours forgotten: unicast verification unanswered")   \
   X(ipv4_rx_packets, "IPv4 packets received")                                             \
   X(ipv4_rx_truncated, "IPv4 packets dropped: shorter than their header or total length") \
   X(ipv4_rx_bad_version, "IPv4 packets dropped: version is not 4")                        \
