@@ -71,7 +71,8 @@ class Lab:
     def spawn(self, ns, cmd, **kw):
         """Starts a process; `ns` is unused (memif needs no namespace) and there for the
         harness' Appliance, which calls topo.spawn(ns, cmd)."""
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True, **kw)
+        kw.setdefault("stdin", subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, start_new_session=True, **kw)
         self.procs.append(proc)
         return proc
 
@@ -100,7 +101,7 @@ class Ravelin(Appliance):
     are the integration harness's."""
 
     def __init__(self, lab, ports, extra_yaml="", kong_yaml=""):
-        """ports: list of (device, "A.B.C.D/len")."""
+        """ports: list of (device, "A.B.C.D/len") or (device, "A.B.C.D/len", gateway)."""
         self.topo = lab
         self.ns = None
         self.prefix = f"rvb{lab.tag}"
@@ -113,9 +114,9 @@ class Ravelin(Appliance):
                "--log-level=*:notice"]
         lines = ['_format_version: "3.0"'] + ([kong_yaml.rstrip()] if kong_yaml else []) + [
             "ravelin:", f"  eal: {json.dumps(eal)}", "  ports:"]
-        for i, (device, address) in enumerate(ports):
+        for i, (device, address, *gateway) in enumerate(ports):
             lines += [f"    - name: p{i}", f"      device: \"{device}\"",
-                      f"      address: {address}"]
+                      f"      address: {address}"] + [f"      gateway: {g}" for g in gateway]
         lines += ["  cores:", "    - {lcore: 0, roles: [io]}"]
         with open(self.config_path, "w") as f:
             f.write("\n".join(lines) + "\n" + extra_yaml)
