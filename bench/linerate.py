@@ -95,7 +95,7 @@ def ravelin_runs(args, sizes):
 def start_testpmd(lab, server):
     """macswap reflector as the memif server; forwarding lcore 1 and the (sleeping) main
     lcore both on core 0, so the generator keeps core 1 to itself."""
-    prefix = f"tp{lab.tag}"
+    prefix = f"tp{lab.tag}"  # removed by ceiling_runs
     # Line-buffered so that "Press enter to exit" (forwarding has started) reaches the log.
     cmd = ["stdbuf", "-oL", TESTPMD, "--lcores=0@0,1@0", "--no-huge", "-m", "1024", "--no-pci",
            "--no-shconf", f"--file-prefix={prefix}", "--log-level=*:warning", "--no-telemetry",
@@ -114,7 +114,7 @@ def start_testpmd(lab, server):
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"testpmd did not start:\n{text}")
         time.sleep(0.05)
-    return proc, prefix
+    return proc
 
 
 def ceiling_runs(args, sizes):
@@ -122,18 +122,20 @@ def ceiling_runs(args, sizes):
     with Lab("lrc") as lab:
         server, client = lab.link()
         mac = server.split("mac=")[1].split(",")[0]
-        proc, prefix = start_testpmd(lab, server)
+        proc = None
         try:
+            proc = start_testpmd(lab, server)
             for mode, size, extra in runs(args, sizes):
                 rep = blast(lab, client, mode, args, extra + ["--target-mac", mac])
                 results.append({"mode": mode, "frame_size": size, "loadgen": rep})
         finally:
-            proc.stdin.close()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass  # Lab.close() sends SIGTERM, then SIGKILL
-            shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+            if proc is not None:
+                proc.stdin.close()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    pass  # Lab.close() sends SIGTERM, then SIGKILL
+            shutil.rmtree(f"/var/run/dpdk/tp{lab.tag}", ignore_errors=True)
     return results
 
 
