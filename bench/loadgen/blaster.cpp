@@ -267,7 +267,7 @@ int blaster::run() {
   const uint64_t measure_at = t0 + static_cast<uint64_t>(opt_.warmup_s * static_cast<double>(hz));
   const uint64_t end_at =
       measure_at + static_cast<uint64_t>(opt_.duration_s * static_cast<double>(hz));
-  const uint64_t drain_end = end_at + k_drain_ns * hz / 1'000'000'000ULL;
+  const uint64_t drain_tsc = k_drain_ns * hz / 1'000'000'000ULL;
   blast_counts at_start{}, at_end{};
   uint64_t busy = 0, busy_start = 0, busy_end = 0, tsc_start = t0, tsc_end = t0;
   bool measuring = false, ended = false;
@@ -278,7 +278,7 @@ int blaster::run() {
     receive(handled);
     if (!ended) handled += send_burst();
     if (handled != 0) busy += rte_rdtsc() - start;
-    if (!measuring && start >= measure_at) {
+    if (!measuring && !ended && start >= measure_at) {
       measuring = true;
       at_start = c_;
       busy_start = busy;
@@ -295,7 +295,8 @@ int blaster::run() {
         tsc_start = tsc_end;
       }
     }
-    if (ended && start >= drain_end) break;
+    // The drain runs from the actual end (a signal ends the window early).
+    if (ended && start >= tsc_end + drain_tsc) break;
     if (opt_.progress && !ended && start >= next_progress) {
       next_progress += hz;
       std::fprintf(stderr, "loadgen: %s tx %llu answers %llu\n",
