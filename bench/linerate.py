@@ -92,16 +92,15 @@ def ravelin_runs(args, sizes):
     return results
 
 
-def start_testpmd(lab, server):
+def start_testpmd(lab, server, prefix):
     """macswap reflector as the memif server; forwarding lcore 1 and the (sleeping) main
     lcore both on core 0, so the generator keeps core 1 to itself."""
-    prefix = f"tp{lab.tag}"  # removed by ceiling_runs
     # Line-buffered so that "Press enter to exit" (forwarding has started) reaches the log.
     cmd = ["stdbuf", "-oL", TESTPMD, "--lcores=0@0,1@0", "--no-huge", "-m", "1024", "--no-pci",
            "--no-shconf", f"--file-prefix={prefix}", "--log-level=*:warning", "--no-telemetry",
            f"--vdev={server}", "--", "--forward-mode=macswap", "--auto-start", "--nb-cores=1",
            "--total-num-mbufs=16384"]
-    log_path = os.path.join(lab.dir, "testpmd.log")
+    log_path = os.path.join(lab.dir, f"{prefix}.log")
     # It runs until its stdin is closed.
     proc = lab.spawn(None, cmd, stdin=subprocess.PIPE, stdout=open(log_path, "w"),
                      stderr=subprocess.STDOUT)
@@ -110,32 +109,35 @@ def start_testpmd(lab, server):
         with open(log_path) as f:
             text = f.read()
         if "Press enter to exit" in text:
-            break
+            return proc
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"testpmd did not start:\n{text}")
         time.sleep(0.05)
-    return proc
 
 
 def ceiling_runs(args, sizes):
+    """One testpmd per run: testpmd is a memif server too and DPDK's disconnect race
+    (memif_lab.py) can take it down when a generator leaves, after its figures are in."""
     results = []
     with Lab("lrc") as lab:
-        server, client = lab.link()
-        mac = server.split("mac=")[1].split(",")[0]
-        proc = None
-        try:
-            proc = start_testpmd(lab, server)
-            for mode, size, extra in runs(args, sizes):
+        for i, (mode, size, extra) in enumerate(runs(args, sizes)):
+            server, client = lab.link()
+            mac = server.split("mac=")[1].split(",")[0]
+            prefix = f"tp{lab.tag}{i}"
+            proc = None
+            try:
+                proc = start_testpmd(lab, server, prefix)
                 rep = blast(lab, client, mode, args, extra + ["--target-mac", mac])
-                results.append({"mode": mode, "frame_size": size, "loadgen": rep})
-        finally:
-            if proc is not None:
-                proc.stdin.close()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    pass  # Lab.close() sends SIGTERM, then SIGKILL
-            shutil.rmtree(f"/var/run/dpdk/tp{lab.tag}", ignore_errors=True)
+            finally:
+                if proc is not None:
+                    proc.stdin.close()
+                    try:
+                        proc.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        pass  # Lab.close() sends SIGTERM, then SIGKILL
+                shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+            results.append({"mode": mode, "frame_size": size, "loadgen": rep,
+                            "testpmd_exit": proc.returncode})
     return results
 
 
@@ -209,8 +211,9 @@ def main():
     exit_code = rav.pop()["exit_code"]
     ceil = ceiling_runs(args, sizes)
     lines, rows = table(rav, ceil, args)
-    lines.append(f"ravelin exit code: {exit_code}; scenario took "
-                 f"{time.monotonic() - started:.0f} s")
+    lines.append(f"ravelin exit code: {exit_code}; testpmd exit codes "
+                 f"{[c['testpmd_exit'] for c in ceil]} (-11: DPDK's memif disconnect race, "
+                 f"after the run); scenario took {time.monotonic() - started:.0f} s")
     print("\n".join(lines))
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     doc = {"scenario": "linerate", "date": stamp,
