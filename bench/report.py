@@ -98,7 +98,8 @@ def table(latest):
             cost = (peer["cost_us_per_request"] / m["cost_us_per_request"]
                     if peer["cost_us_per_request"] and m["cost_us_per_request"] else None)
             lines.append(f"| {scenario} | ravelin ÷ {peer['system']} | "
-                         f"{m['rps'] / peer['rps']:.2f}× | {fmt(cost, '.2f')}{'×' if cost else ''} |")
+                         f"{m['rps'] / peer['rps']:.2f}× | "
+                         f"{fmt(cost, '.2f')}{'×' if cost else ''} |")
     with open(os.path.join(RESULTS, "latest.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
 
