@@ -3,6 +3,9 @@
 
   bench/http_bench.py SCENARIO [--quick] [--connections 16,64] [--seconds S]
   scenarios: proxy       Kong-style service + route to the origin (ravelin.proxy)
+             proxy-waf   the same with the waf plugin: OWASP CRS 3.3.4 at paranoia 1,
+                         blocking, on a GET with three query arguments; the peer is nginx
+                         + ModSecurity 3 + the same CRS (system nginx-modsecurity)
              tcp-forward Ravelin's L4 forwarder (services.forward) vs nginx stream and
                          HAProxy mode tcp;
                          validates the pipeline end to end while the HTTP proxy is not in
@@ -44,13 +47,21 @@ APP_FRONT, CLIENT = "198.18.1.1", "198.18.1.10"
 APP_BACK, ORIGIN = "198.18.2.1", "198.18.2.10"
 ORIGIN_PORT, PROXY_PORT, FORWARD_PORT = 9000, 80, 8081
 RESPONSE_BYTES = 64
+# The request every client sends (P5's "small GET with three arguments").
+PATH = {"proxy-waf": "/api/items?category=books&sort=price&page=2"}
+SYSTEMS = {"proxy-waf": "ravelin,nginx-modsecurity"}
+MODSEC_MODULE = "/usr/lib/nginx/modules/ngx_http_modsecurity_module.so"
+sys.path.insert(0, HERE)
+from waf_modsecurity import CRS_RULES, CRS_SETUP, MODSEC_CONF  # noqa: E402
 
 
 def ravelin_config(scenario):
     """(kong yaml, extra ravelin yaml, port the client connects to)."""
-    if scenario == "proxy":
+    if scenario in ("proxy", "proxy-waf"):
         kong = (f"services:\n  - name: origin\n    url: http://{ORIGIN}:{ORIGIN_PORT}\n"
                 f"    routes:\n      - name: all\n        paths: [\"/\"]\n")
+        if scenario == "proxy-waf":
+            kong += "plugins:\n  - {name: waf, config: {mode: block, paranoia_level: 1}}\n"
         return kong, f"  proxy:\n    listen: [{{port: {PROXY_PORT}}}]\n", PROXY_PORT
     if scenario == "tcp-forward":
         return "", (f"  services:\n    forward: [{{listen: {FORWARD_PORT}, "
@@ -73,7 +84,7 @@ def run_ravelin(scenario, connections, seconds, warmup):
                          "--address", f"{ORIGIN}/24", "--target", f"{APP_FRONT}:{port}",
                          "--listen", ORIGIN_PORT, "--connections", n, "--duration", seconds,
                          "--warmup", warmup, "--response-bytes", RESPONSE_BYTES,
-                         "--host", "bench.example"],
+                         "--host", "bench.example", "--path", PATH.get(scenario, "/")],
                         index=i, timeout=seconds + warmup + 60, progress=sys.stderr)
             after = app.stats()
             alive = app.alive()
@@ -94,7 +105,7 @@ def run_ravelin(scenario, connections, seconds, warmup):
                 row["error"] = ("ravelin answered no HTTP request: "
                                 + (", ".join(f"{k} {v}" for k, v in client["errors"].items())
                                    or "no response")
-                                + ("" if scenario != "proxy" else
+                                + ("" if scenario == "tcp-forward" else
                                    " (the HTTP proxy, P3, is not in this build)"))
             if not alive:
                 row["error"] = f"ravelin exited during the run:\n{app.log()[-2000:]}"
@@ -230,9 +241,18 @@ def peer_rows(system, scenario, connections, seconds, warmup, work, rows):
         wait_port(topo, ns, ORIGIN_PORT)
         port = 8080
         tcp = scenario == "tcp-forward"
-        if system == "nginx":
+        if system in ("nginx", "nginx-modsecurity"):
             conf = write(work, "proxy.conf", (NGINX_STREAM if tcp else NGINX_PROXY).format(
                 dir=work, port=port, origin=ORIGIN_PORT))
+            if system == "nginx-modsecurity":
+                rules = write(work, "modsec.conf", MODSEC_CONF.format(
+                    tmp=work, crs_setup=CRS_SETUP, crs_rules=CRS_RULES))
+                with open(conf) as f:
+                    text = f.read()
+                text = f"load_module {MODSEC_MODULE};\n" + text.replace(
+                    "    location / {", f"    modsecurity on;\n    modsecurity_rules_file {rules};\n"
+                    "    location / {")
+                write(work, "proxy.conf", text)
             proxy = topo.spawn(ns, ["taskset", "-c", "0", "nginx", "-c", conf, "-e",
                                     f"{work}/proxy-error.log"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -247,9 +267,9 @@ def peer_rows(system, scenario, connections, seconds, warmup, work, rows):
         # The process doing the work: nginx's worker (the master's child), HAProxy itself.
         # `proxy` is `ip netns exec`, which execs, so its pid is the server's.
         time.sleep(0.3)
-        worker = children(proxy.pid)[0] if system == "nginx" else proxy.pid
+        worker = children(proxy.pid)[0] if system.startswith("nginx") else proxy.pid
         for n in connections:
-            url = f"http://127.0.0.1:{port}/"
+            url = f"http://127.0.0.1:{port}{PATH.get(scenario, '/')}"
             topo.ns(ns, ["taskset", "-c", "1", "wrk", "-t1", f"-c{n}", f"-d{max(1, round(warmup))}s", url],
                     timeout=warmup + 30)
             cpu0 = cpu_seconds(worker)
@@ -277,17 +297,18 @@ def write(d, name, text):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("scenario", choices=["proxy", "tcp-forward"])
+    p.add_argument("scenario", choices=["proxy", "proxy-waf", "tcp-forward"])
     p.add_argument("--quick", action="store_true", help="fewer points, shorter runs")
     p.add_argument("--connections", help="comma list (default 16,64 quick; 1,16,64,256)")
     p.add_argument("--seconds", type=float)
-    p.add_argument("--systems", default="ravelin,nginx,haproxy")
+    p.add_argument("--systems", help="comma list (default ravelin,nginx,haproxy; proxy-waf: "
+                   "ravelin,nginx-modsecurity)")
     args = p.parse_args()
     conns = ([int(c) for c in args.connections.split(",")] if args.connections
              else [16, 64] if args.quick else [1, 16, 64, 256])
     seconds = args.seconds or (5 if args.quick else 15)
     warmup = 1 if args.quick else 2
-    systems = args.systems.split(",")
+    systems = (args.systems or SYSTEMS.get(args.scenario, "ravelin,nginx,haproxy")).split(",")
     rows = []
     for system in systems:
         print(f"http_bench: {args.scenario}: {system} at {conns} connections, {seconds:.0f} s each",

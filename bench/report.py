@@ -26,6 +26,7 @@ def save(scenario, stamp, rows, meta):
     if os.path.exists(base + ".json"):
         with open(base + ".json") as f:
             rows = [r for r in json.load(f)["runs"] if r["system"] not in systems] + rows
+    systems = {r["system"] for r in rows}  # latest.json gets every system's headline anew
     with open(base + ".json", "w") as f:
         json.dump({"scenario": scenario, "date": stamp, "meta": meta, "runs": rows}, f, indent=1)
     n = headline(rows)
