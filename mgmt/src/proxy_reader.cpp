@@ -27,6 +27,7 @@ const std::vector<field<proxy_config>>& proxy_fields() {
       int_field("client_header_timeout_ms", &proxy_config::client_header_timeout_ms, 100,
                 3600000),
       string_field("access_log", &proxy_config::access_log),
+      int_field("waf_transactions", &proxy_config::waf_transactions, 1, 65536),
   };
   return fields;
 }

@@ -88,6 +88,8 @@ struct proxy_config {
   uint32_t max_headers = 100;           // header fields; more → 431
   uint32_t client_header_timeout_ms = 60000;  // slow headers → 408
   std::string access_log;               // JSON lines file (Kong file-log shape); empty: off
+  // Requests each waf plugin inspects at once per lcore (bodies streaming); past it: 503.
+  uint32_t waf_transactions = 256;
 };
 
 struct appliance_config {
