@@ -272,7 +272,7 @@ def test_crs_regression_ravelin(lab, request):
     summarize(lab, "Ravelin waf plugin", result)
     check_reference(result)
     assert rc == 0, app.output[-3000:]
-    assert os.path.getsize(audit) > 0
+    assert os.path.exists(audit) and os.path.getsize(audit) > 0, f"no audit log at {audit}"
     assert result["passed"] >= REFERENCE_PASSED, \
         f"{result['passed']} passed, ModSecurity passes {REFERENCE_PASSED}"
 
@@ -347,6 +347,8 @@ def check_benign(lab, host, log, name):
                 f"{len(lines)} rule log lines\n")
     assert not blocked, f"not answered 200: {blocked}\n" + "\n".join(x[:400] for x in lines)
     assert not [x for x in lines if DISRUPTIVE.search(x)], "\n".join(x[:400] for x in lines)
+    # ...and the WAF was looking: the same endpoint blocks the attacks.
+    assert [a["status"] for a in lab.raw(host, 80, list(ATTACKS.values()))] == [403] * len(ATTACKS)
     return lines
 
 
@@ -385,7 +387,5 @@ def test_benign_traffic_not_blocked_modsecurity(lab):
     proc, log = start_peer(lab, "block-pl1", [API_METHODS])
     try:
         check_benign(lab, PEER, log, "ModSecurity")
-        # ...and it was looking: the same attacks are blocked.
-        assert [a["status"] for a in lab.raw(PEER, 80, list(ATTACKS.values()))] == [403] * 3
     finally:
         lab.stop(proc)
