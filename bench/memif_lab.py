@@ -4,6 +4,16 @@ loadgen process the client. Ravelin runs on lcore 0, generators on lcore 1. No k
 network, no addresses outside 198.18.0.0/15, nothing left behind: sockets, processes and
 the EAL runtime directories are removed by close().
 
+A trap in DPDK 22.11's memif PMD, not ours: when the peer goes away, the EAL interrupt
+thread runs memif_disconnect(), which clears ETH_MEMIF_FLAG_CONNECTED and then unmaps the
+shared rings (memif_free_regions) with nothing waiting for the lcore; an rx/tx burst that
+passed the flag check a moment earlier then reads unmapped memory (SIGSEGV in
+librte_net_memif's rx burst). Reproduced here with the packet blaster: a generator killed
+by SIGKILL at full rate took Ravelin down on the 8th of 30 kills; stopped by SIGTERM (it
+stops sending, drains, then closes its port, so Ravelin's burst is idle when the rings go)
+it survived 30 of 30. So generators are always stopped by SIGTERM (close() below), and
+tests/integration/test_linerate.py holds that line.
+
 EAL flags as this machine needs them: --no-huge -m N --no-shconf --no-pci, a unique
 --file-prefix per process. (Ravelin keeps its shared config, without --no-shconf, because
 its telemetry socket lives in the runtime directory.)
@@ -71,7 +81,8 @@ class Lab:
     def spawn(self, ns, cmd, **kw):
         """Starts a process; `ns` is unused (memif needs no namespace) and there for the
         harness' Appliance, which calls topo.spawn(ns, cmd)."""
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True, **kw)
+        kw.setdefault("stdin", subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, start_new_session=True, **kw)
         self.procs.append(proc)
         return proc
 
@@ -100,7 +111,7 @@ class Ravelin(Appliance):
     are the integration harness's."""
 
     def __init__(self, lab, ports, extra_yaml="", kong_yaml=""):
-        """ports: list of (device, "A.B.C.D/len")."""
+        """ports: list of (device, "A.B.C.D/len") or (device, "A.B.C.D/len", gateway)."""
         self.topo = lab
         self.ns = None
         self.prefix = f"rvb{lab.tag}"
@@ -113,9 +124,9 @@ class Ravelin(Appliance):
                "--log-level=*:notice"]
         lines = ['_format_version: "3.0"'] + ([kong_yaml.rstrip()] if kong_yaml else []) + [
             "ravelin:", f"  eal: {json.dumps(eal)}", "  ports:"]
-        for i, (device, address) in enumerate(ports):
+        for i, (device, address, *gateway) in enumerate(ports):
             lines += [f"    - name: p{i}", f"      device: \"{device}\"",
-                      f"      address: {address}"]
+                      f"      address: {address}"] + [f"      gateway: {g}" for g in gateway]
         lines += ["  cores:", "    - {lcore: 0, roles: [io]}"]
         with open(self.config_path, "w") as f:
             f.write("\n".join(lines) + "\n" + extra_yaml)

@@ -49,6 +49,27 @@ def save(scenario, stamp, rows, meta):
     table(latest)
 
 
+def save_document(scenario, stamp, doc, lines, latest_rows):
+    """Scenarios that are not requests over connection counts (bench/linerate.py): the dated
+    JSON and markdown as given, and their headline rows (FIELDS) merged into latest.json."""
+    os.makedirs(RESULTS, exist_ok=True)
+    base = os.path.join(RESULTS, f"{stamp}-{scenario}")
+    with open(base + ".json", "w") as f:
+        json.dump(doc, f, indent=1)
+    with open(base + ".md", "w") as f:
+        f.write("\n".join(lines) + "\n")
+    latest_path = os.path.join(RESULTS, "latest.json")
+    latest = []
+    if os.path.exists(latest_path):
+        with open(latest_path) as f:
+            latest = json.load(f)
+    replaced = {(r["scenario"], r["system"]) for r in latest_rows}
+    latest = [r for r in latest if (r["scenario"], r["system"]) not in replaced] + latest_rows
+    with open(latest_path, "w") as f:
+        json.dump(latest, f, indent=1)
+    table(latest)
+
+
 def fmt(v, spec):
     return "—" if v is None else format(v, spec)
 
@@ -77,7 +98,8 @@ def table(latest):
             cost = (peer["cost_us_per_request"] / m["cost_us_per_request"]
                     if peer["cost_us_per_request"] and m["cost_us_per_request"] else None)
             lines.append(f"| {scenario} | ravelin ÷ {peer['system']} | "
-                         f"{m['rps'] / peer['rps']:.2f}× | {fmt(cost, '.2f')}× |")
+                         f"{m['rps'] / peer['rps']:.2f}× | "
+                         f"{fmt(cost, '.2f')}{'×' if cost else ''} |")
     with open(os.path.join(RESULTS, "latest.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
 

@@ -9,12 +9,15 @@
 #include <string>
 #include <vector>
 
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
 #include "histogram.h"
 #include "ravelin/tcpstack/tcp.h"
 
 namespace ravelin::bench {
 
-enum class mode : uint8_t { echo_cps, echo_stream, http_client, http_origin };
+enum class mode : uint8_t { echo_cps, echo_stream, http_client, http_origin, pkt_icmp, pkt_syn };
 
 struct options {
   std::vector<mode> modes;  // http-client and http-origin may run together
@@ -42,6 +45,12 @@ struct options {
   uint64_t time_wait_ms = 100;
   uint32_t mbufs = 32767;
   bool progress = true;
+  // Packet blaster (pkt-icmp, pkt-syn; blaster.cpp)
+  uint32_t frame_size = 64;             // pkt-icmp: RFC 2544 frame size, FCS included
+  std::array<uint8_t, 6> target_mac{};  // the peer's MAC; without it, asked by ARP
+  bool target_mac_set = false;
+  uint32_t complete = 0;  // pkt-syn: answer this many SYN-ACKs with the cookie ACK (+RST)
+  bool verify = false;    // pkt-icmp: compare every reply's payload byte for byte
 };
 
 // Parses the arguments after the EAL's `--`. Returns false with `error` set (to "help"
@@ -108,6 +117,13 @@ class role : public tcpstack::tcp_handler {
   measurement& m_;
   const uint64_t& now_ns_;
 };
+
+// True once SIGINT or SIGTERM arrived (main.cpp).
+bool stop_requested();
+
+// The packet blaster (blaster.cpp): runs the whole pkt-icmp / pkt-syn measurement on one
+// started port, prints its JSON report; returns the exit code.
+int run_blaster(const options& opt, uint16_t port_id, const rte_ether_addr& mac, rte_mempool* pool);
 
 // Counts an unexpected close by its reason.
 void count_close(measurement& m, tcpstack::close_reason reason);

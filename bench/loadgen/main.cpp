@@ -100,6 +100,10 @@ const char* mode_name(mode m) {
       return "http-client";
     case mode::http_origin:
       return "http-origin";
+    case mode::pkt_icmp:
+      return "pkt-icmp";
+    case mode::pkt_syn:
+      return "pkt-syn";
   }
   return "?";
 }
@@ -189,6 +193,16 @@ int run(const options& opt) {
     if (!start_port(ports[i], pool)) return 1;
     interfaces.push_back({i, ports[i].mac, opt.addresses[i].first, opt.addresses[i].second, 0});
   }
+  if (opt.modes[0] == mode::pkt_icmp || opt.modes[0] == mode::pkt_syn) {
+    // Raw frames, no stack: the blaster owns port 0.
+    const int rc = run_blaster(opt, ports[0].port_id, ports[0].mac, pool);
+    for (const auto& p : ports) {
+      rte_eth_dev_stop(p.port_id);
+      rte_eth_dev_close(p.port_id);
+    }
+    rte_mempool_free(pool);
+    return rc;
+  }
   tcpstack::stack_limits limits;
   limits.tcp_max_connections = opt.max_connections;
   limits.tcp_max_half_open = opt.max_connections;
@@ -219,6 +233,9 @@ int run(const options& opt) {
       case mode::http_origin:
         roles.push_back(make_http_origin(stack->tcp(), opt, mm, now_ns));
         break;
+      case mode::pkt_icmp:
+      case mode::pkt_syn:
+        break;  // handled above
     }
   }
 
@@ -325,6 +342,9 @@ int run(const options& opt) {
 }
 
 }  // namespace
+
+bool stop_requested() { return g_stop != 0; }
+
 }  // namespace ravelin::bench
 
 int main(int argc, char** argv) {

@@ -1,6 +1,7 @@
 // Command line of ravelin-loadgen (after the EAL's `--`) and the small shared pieces.
 #include <arpa/inet.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -48,6 +49,10 @@ bool parse_mode(std::string_view s, std::vector<mode>& out) {
       out.push_back(mode::http_client);
     } else if (one == "http-origin") {
       out.push_back(mode::http_origin);
+    } else if (one == "pkt-icmp") {
+      out.push_back(mode::pkt_icmp);
+    } else if (one == "pkt-syn") {
+      out.push_back(mode::pkt_syn);
     } else {
       return false;
     }
@@ -56,13 +61,31 @@ bool parse_mode(std::string_view s, std::vector<mode>& out) {
   return !out.empty();
 }
 
+bool parse_mac(std::string_view s, std::array<uint8_t, 6>& out) {
+  unsigned b[6];
+  const std::string text(s);
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+                  &tail) != 6) {
+    return false;
+  }
+  for (int i = 0; i < 6; ++i) {
+    if (b[i] > 0xff) return false;
+    out[i] = static_cast<uint8_t>(b[i]);
+  }
+  return true;
+}
+
+bool is_blaster(mode m) { return m == mode::pkt_icmp || m == mode::pkt_syn; }
+
 }  // namespace
 
 const char* usage() {
   return "usage: ravelin-loadgen [EAL options] -- --mode MODE[,MODE] --address A.B.C.D/LEN "
          "[--address ...] [options]\n"
-         "  modes: echo-cps | echo-stream | http-client | http-origin\n"
+         "  modes: echo-cps | echo-stream | http-client | http-origin | pkt-icmp | pkt-syn\n"
          "         (http-client,http-origin: both roles in this process, one port each)\n"
+         "         (pkt-icmp, pkt-syn: raw frames at line rate, alone, port 0 only)\n"
          "  --address A/LEN      our address on port 0, then port 1, ...\n"
          "  --target A:PORT      clients: where to connect\n"
          "  --listen PORT        origin: port to answer on\n"
@@ -74,7 +97,11 @@ const char* usage() {
          "  --new-connection     one request per connection (default keep-alive)\n"
          "  --rate R             open loop, R requests/s (default closed loop)\n"
          "  --response-bytes N   origin body size (64)    --delay-us N  origin delay (0)\n"
-         "  --max-connections N (16384) --time-wait-ms N (100) --mbufs N (32767) --quiet\n";
+         "  --max-connections N (16384) --time-wait-ms N (100) --mbufs N (32767) --quiet\n"
+         "  --frame-size N       pkt-icmp: frame bytes with FCS, 64..1518 (64)\n"
+         "  --target-mac M       the target's MAC (default: ask by ARP)\n"
+         "  --complete N         pkt-syn: complete N handshakes with the cookie, then RST\n"
+         "  --verify             pkt-icmp: check every reply's payload\n";
 }
 
 bool parse_options(int argc, char** argv, options& out, std::string& error) {
@@ -99,10 +126,11 @@ bool parse_options(int argc, char** argv, options& out, std::string& error) {
             (parse_uint(value.substr(slash + 1), len) && len <= 32));
       out.addresses.emplace_back(a, len);
     } else if (arg == "--target") {
+      // The port may be left out (pkt-icmp has none).
       const size_t colon = value.rfind(':');
-      ok = need() && colon != std::string_view::npos &&
-           parse_ipv4(value.substr(0, colon), out.target_ip) &&
-           parse_uint(value.substr(colon + 1), out.target_port);
+      ok =
+          need() && parse_ipv4(value.substr(0, colon), out.target_ip) &&
+          (colon == std::string_view::npos || parse_uint(value.substr(colon + 1), out.target_port));
     } else if (arg == "--listen") {
       ok = need() && parse_uint(value, out.listen_port);
     } else if (arg == "--connections") {
@@ -136,6 +164,16 @@ bool parse_options(int argc, char** argv, options& out, std::string& error) {
       ok = need() && parse_uint(value, out.time_wait_ms);
     } else if (arg == "--mbufs") {
       ok = need() && parse_uint(value, out.mbufs);
+    } else if (arg == "--frame-size") {
+      ok = need() && parse_uint(value, out.frame_size);
+    } else if (arg == "--target-mac") {
+      ok = need() && parse_mac(value, out.target_mac);
+      out.target_mac_set = ok;
+    } else if (arg == "--complete") {
+      ok = need() && parse_uint(value, out.complete);
+    } else if (arg == "--verify") {
+      takes_value = false;
+      out.verify = true;
     } else if (arg == "--new-connection") {
       takes_value = false;
       out.new_connection = true;
@@ -158,10 +196,18 @@ bool parse_options(int argc, char** argv, options& out, std::string& error) {
   if (out.modes.empty()) error = "--mode is required";
   if (out.addresses.empty()) error = "--address is required";
   for (mode m : out.modes) {
-    if (m != mode::http_origin && out.target_port == 0) error = "this mode needs --target";
+    if (m == mode::pkt_icmp) {
+      if (out.target_ip == 0) error = "pkt-icmp needs --target A[:PORT]";
+    } else if (m != mode::http_origin && out.target_port == 0) {
+      error = "this mode needs --target";
+    }
     if (m == mode::http_origin && out.listen_port == 0) error = "http-origin needs --listen";
   }
   if (out.connections > out.max_connections) error = "--connections over --max-connections";
+  for (mode m : out.modes) {
+    if (is_blaster(m) && out.modes.size() != 1) error = "pkt-icmp and pkt-syn run alone";
+  }
+  if (out.frame_size < 64 || out.frame_size > 1518) error = "--frame-size is 64..1518";
   return error.empty();
 }
 

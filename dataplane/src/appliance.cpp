@@ -71,13 +71,26 @@ bool build_proxy_state(const mgmt::config& cfg, proxy::shared_state& out) {
   out.router = std::move(r.router);
   out.balancing = balancer::balancer_config::build(cfg.kong);
   out.settings = cfg.appliance.proxy;
+  std::string error;
+  if (!build_waf_binding(cfg, out.waf, error)) {
+    std::fprintf(stderr, "ravelin: %s\n", error.c_str());
+    return false;
+  }
   return true;
+}
+
+// The waf plugins' audit files, one entry per instance (its lines may be off).
+std::vector<proxy::waf_audit_log::files> waf_audit_files(const mgmt::config& cfg) {
+  std::vector<proxy::waf_audit_log::files> out;
+  for (const auto& w : cfg.waf) out.push_back({w.audit_log, w.audit_json_log});
+  return out;
 }
 
 // One context per planned lcore, with its stack and queue ownership.
 bool build_workers(const mgmt::appliance_config& cfg, const lcore_plan& plan,
                    const std::vector<port_state>& ports, const proxy::shared_state& shared,
-                   proxy::access_log* log, std::vector<std::unique_ptr<worker_context>>& out) {
+                   proxy::access_log* log, proxy::waf_audit_log* audit,
+                   std::vector<std::unique_ptr<worker_context>>& out) {
   const auto interfaces = interfaces_of(cfg, ports);
   uint16_t max_port_id = 0;
   for (const auto& p : ports) max_port_id = std::max(max_port_id, p.port_id);
@@ -111,7 +124,8 @@ bool build_workers(const mgmt::appliance_config& cfg, const lcore_plan& plan,
     const uint32_t sessions = std::max<uint32_t>(cfg.stack.tcp_max_connections / 4, 1);
     w->proxy = std::make_unique<proxy::http_proxy>(
         w->stack->tcp(), shared, sessions, w->counters,
-        log != nullptr ? log->ring(static_cast<unsigned>(out.size())) : nullptr, a.lcore + 1);
+        log != nullptr ? log->ring(static_cast<unsigned>(out.size())) : nullptr, a.lcore + 1,
+        audit->ring(static_cast<unsigned>(out.size())));
     if (!w->proxy->listen(error)) {
       std::fprintf(stderr, "ravelin: lcore %u: %s\n", a.lcore, error.c_str());
       return false;
@@ -240,6 +254,7 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
   std::vector<std::unique_ptr<worker_context>> workers;
   proxy::shared_state proxy_state;
   proxy::access_log log;
+  proxy::waf_audit_log audit;
   std::vector<rte_ring*> health_rings;
   const bool logging = !ac.proxy.access_log.empty();
   int rc = 1;
@@ -249,9 +264,13 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
     std::fprintf(stderr, "ravelin: the proxy configuration cannot be compiled\n");
   } else if (logging && !log.open(ac.proxy.access_log, plan.lcores.size(), error)) {
     std::fprintf(stderr, "ravelin: %s\n", error.c_str());
-  } else if (build_workers(ac, plan, ports, proxy_state, logging ? &log : nullptr, workers) &&
+  } else if (!audit.open(waf_audit_files(cfg), plan.lcores.size(), error)) {
+    std::fprintf(stderr, "ravelin: %s\n", error.c_str());
+  } else if (build_workers(ac, plan, ports, proxy_state, logging ? &log : nullptr, &audit,
+                           workers) &&
              connect_dispatch(workers, ports) && connect_health(workers, health_rings)) {
     if (logging) log.start(proxy_state.router);
+    audit.start();
     std::vector<const proxy::lcore_traffic*> traffic;
     for (const auto& w : workers) traffic.push_back(&w->proxy->traffic());
     proxy::register_route_telemetry(proxy_state.router.get(), std::move(traffic));
@@ -277,6 +296,7 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
   workers.clear();
   for (rte_ring* r : health_rings) rte_ring_free(r);
   log.stop();
+  audit.stop();
   stop_ports(ports);
   return rc;
 }

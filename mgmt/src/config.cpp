@@ -46,6 +46,7 @@ load_result load(std::string_view text, const std::string& file) {
     read_appliance(reader, root["ravelin"], snapshot->appliance);
   }
   resolve_references(builder);
+  if (!reader.failed()) read_waf_plugins(reader, builder, file, snapshot->waf);
   load_result out;
   out.errors = reader.take_errors();
   if (out.errors.empty()) {

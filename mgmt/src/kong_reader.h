@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ravelin/mgmt/config.h"
+#include "ravelin/mgmt/waf_plugin.h"
 #include "yaml_reader.h"
 
 namespace ravelin::mgmt {
@@ -82,5 +83,9 @@ void read_appliance(yaml_reader& r, const YAML::Node& n, appliance_config& out);
 void read_services(yaml_reader& r, const YAML::Node& n, services_config& out);
 void read_proxy(yaml_reader& r, const YAML::Node& n, const services_config& services,
                 proxy_config& out);
+
+// Validates every enabled `waf` plugin's config and compiles its rules (plugin_waf.cpp).
+void read_waf_plugins(yaml_reader& r, const kong_builder& b, const std::string& config_file,
+                      std::vector<waf_plugin_config>& out);
 
 }  // namespace ravelin::mgmt

@@ -38,6 +38,7 @@ class yaml_reader {
   void error(const YAML::Node& at, std::string message) { error(mark_of(at), std::move(message)); }
   std::vector<diagnostic> take_errors();  // sorted in file order
   bool failed() const { return !errors_.empty(); }
+  size_t error_count() const { return errors_.size(); }
 
   // Each returns false (after reporting) when the node is not of the wanted type or range.
   bool read_string(const YAML::Node& n, const std::string& path, std::string& out);

@@ -7,6 +7,7 @@ given on the command line; prints "listening" once ready.
   POST /sha256         sha256 and length of the body (Content-Length or chunked)
   GET  /slow/MS        waits MS milliseconds, then answers
   GET  /ws             WebSocket (RFC 6455) echo of text and binary frames
+  GET  /seen           JSON list of the paths of POST/PUT requests received whole
 """
 import base64
 import hashlib
@@ -18,6 +19,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 NAME = sys.argv[3] if len(sys.argv) > 3 else "origin"
+SEEN = []  # paths of bodies received whole, for tests that check what reached the origin
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
@@ -90,18 +92,20 @@ class Handler(BaseHTTPRequestHandler):
             self.send_body(200, b'{"slow":true}')
         elif parts[1:2] == ["ws"]:
             self.websocket()
+        elif parts[1:2] == ["seen"]:
+            self.send_body(200, json.dumps(SEEN).encode())
         else:
             self.echo()
 
     do_HEAD = do_GET
 
     def do_POST(self):
+        digest, size = self.read_body()
+        SEEN.append(self.path)
         if self.path.startswith("/sha256"):
-            digest, size = self.read_body()
             self.send_body(200, json.dumps({"sha256": digest, "size": size,
                                             "origin": NAME}).encode())
         else:
-            self.read_body()
             self.echo()
 
     do_PUT = do_POST

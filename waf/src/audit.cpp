@@ -64,11 +64,38 @@ std::string_view operator_name(operator_id id) {
 }
 }  // namespace
 
-std::string transaction::audit_line(const match_record& m) const {
+audit_entry transaction::audit_entry_of(const match_record& m) const {
   const state& s = *s_;
+  audit_entry e;
+  e.r = m.r;
+  e.link = m.link;
+  e.id = m.id;
+  e.phase = m.phase;
+  e.severity = m.severity;
+  e.disruptive = m.disruptive;
+  e.status = s.result.status;
+  e.msg = m.msg;
+  e.data = m.data;
+  e.var_name = m.var_name;
+  e.var_value = m.var_value;
+  e.hostname = s.req ? s.req->server_addr : std::string_view();
+  e.uri = s.scalar[static_cast<size_t>(variable_id::request_filename)];
+  e.unique_id = s.unique_id;
+  return e;
+}
+
+std::string transaction::audit_line(const match_record& m) const {
+  return format_audit_line(audit_entry_of(m));
+}
+
+std::string transaction::audit_json(const match_record& m) const {
+  return format_audit_json(audit_entry_of(m));
+}
+
+std::string format_audit_line(const audit_entry& m) {
   std::string out = "ModSecurity: ";
   if (m.disruptive) {
-    out += "Access denied with code " + std::to_string(s.result.status) + " (phase " +
+    out += "Access denied with code " + std::to_string(m.status) + " (phase " +
            std::to_string(m.phase) + "). ";
   } else {
     out += "Warning. ";
@@ -95,9 +122,9 @@ std::string transaction::audit_line(const match_record& m) const {
   field(out, "maturity", h.maturity.empty() ? "0" : h.maturity);
   field(out, "accuracy", h.accuracy.empty() ? "0" : h.accuracy);
   for (const auto& t : h.tags) field(out, "tag", t);
-  field(out, "hostname", s.req ? s.req->server_addr : std::string_view());
-  field(out, "uri", s.scalar[static_cast<size_t>(variable_id::request_filename)]);
-  field(out, "unique_id", s.unique_id);
+  field(out, "hostname", m.hostname);
+  field(out, "uri", m.uri);
+  field(out, "unique_id", m.unique_id);
   return out;
 }
 
@@ -127,11 +154,10 @@ void json_field(std::string& out, std::string_view name, std::string_view v) {
 }
 }  // namespace
 
-std::string transaction::audit_json(const match_record& m) const {
-  const state& s = *s_;
+std::string format_audit_json(const audit_entry& m) {
   const rule_actions& h = m.r->head();
   std::string out = "{\"transaction_id\":\"";
-  json_escape(s.unique_id, [&](char c) { out.push_back(c); });
+  json_escape(m.unique_id, [&](char c) { out.push_back(c); });
   out.append("\",\"rule_id\":").append(std::to_string(m.id));
   out.append(",\"phase\":").append(std::to_string(m.phase));
   out.append(",\"severity\":").append(std::to_string(m.severity >= 0 ? m.severity : 0));
@@ -139,7 +165,7 @@ std::string transaction::audit_json(const match_record& m) const {
   json_field(out, "msg", m.msg);
   json_field(out, "data", m.data);
   json_field(out, "matched_var", m.var_name);
-  json_field(out, "uri", s.scalar[static_cast<size_t>(variable_id::request_filename)]);
+  json_field(out, "uri", m.uri);
   out.append(",\"tags\":[");
   for (size_t i = 0; i < h.tags.size(); ++i) {
     if (i) out.push_back(',');

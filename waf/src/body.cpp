@@ -51,10 +51,11 @@ void append_body(transaction::state& s, std::string_view segment) {
     segment = segment.substr(0, limit - held);  // ProcessPartial: inspect the first `limit` bytes
     if (segment.empty()) return;
   }
-  if (held == 0) {
+  if (held == 0 && !s.copy_body) {
     s.body = segment;  // one segment: borrowed, not copied
     return;
   }
+  if (held == 0) s.body_buf.clear();
   if (s.body.data() != s.body_buf.data()) s.body_buf.assign(s.body);
   s.body_buf.append(segment);
   s.body = s.body_buf;

@@ -94,6 +94,8 @@ verdict transaction::process_request_headers(const http_request& req, std::strin
   return s.result;
 }
 
+void transaction::copy_body_segments(bool on) { s_->copy_body = on; }
+
 verdict transaction::append_request_body(std::string_view segment) {
   state& s = *s_;
   if (!s.req || s.result.interrupted() || s.allow_all || s.mode == engine_mode::off)

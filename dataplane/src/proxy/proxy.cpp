@@ -56,7 +56,7 @@ http_proxy::session::session(const http::limits& rq, const http::limits& rp, uin
 
 http_proxy::http_proxy(tcpstack::tcp_endpoint& tcp, const shared_state& shared,
                        uint32_t max_sessions, counter_set& counters, access_log_ring* log,
-                       uint64_t seed)
+                       uint64_t seed, rte_ring* waf_audit)
     : tcp_(tcp),
       shared_(shared),
       counters_(counters),
@@ -80,6 +80,13 @@ http_proxy::http_proxy(tcpstack::tcp_endpoint& tcp, const shared_state& shared,
   for (auto it = links_.rbegin(); it != links_.rend(); ++it) free_links_.push_back(&*it);
   probes_.resize(64);
   balancer_.rebind(shared.balancing, 0);
+  if (!shared.waf.empty()) {
+    // Transactions are held only while a request body streams; bodiless requests use one
+    // for the length of a call.
+    const uint32_t slots = std::min<uint32_t>(max_sessions, 64);
+    waf_ = std::make_unique<waf_lane>(shared.waf, slots, buffer, static_cast<uint16_t>(seed),
+                                      waf_audit, counters);
+  }
 }
 
 http_proxy::~http_proxy() = default;
@@ -117,6 +124,7 @@ http_proxy::session* http_proxy::take_session() {
 
 void http_proxy::release_session(session& s) {
   if (!s.in_use) return;
+  waf_abandon(s);
   if (s.up != nullptr) release_link(s, link_end::abort);
   if (s.has_peer) {
     balancer_.finish(s.peer, 0, now_ns_ / 1000);  // the try's connection count
@@ -278,6 +286,7 @@ void http_proxy::read_request_head(session& s) {
   }
   tcp_.consume(s.client, static_cast<uint32_t>(r.consumed));
   s.request_bytes = r.consumed;
+  s.head_len = end;
   start_request(s);
 }
 
@@ -298,6 +307,7 @@ void http_proxy::start_request(session& s) {
   copy_text(rec.host, h.host);
   copy_text(rec.uri, h.target);
   if (!route_request(s)) return;
+  if (!waf_check_head(s)) return;
   if (!pick_peer(s)) return;
   start_try(s);
 }
@@ -371,7 +381,21 @@ void http_proxy::pump_request_body(session& s) {
   if (s.up == nullptr || !s.up->connected) return;
   const tcpstack::rx_view v = tcp_.readable(s.client);
   const uint32_t space = tcp_.send_space(s.up->id);
-  const body_step st = feed_body(s.req, v, std::min(space, v.length));
+  waf_decision stop{};
+  const body_step st = feed_body(s.req, v, std::min(space, v.length), [&](std::string_view d) {
+    if (s.waf == nullptr) return;
+    stop = waf_->body(*s.waf, d);
+    if (stop.block) s.waf = nullptr;  // the lane released it with its verdict
+  });
+  if (!st.failed && st.done && s.waf != nullptr) {
+    // Phase 2 speaks before the last bytes leave: a refused request never arrives whole.
+    stop = waf_->finish(*s.waf);
+    s.waf = nullptr;
+  }
+  if (stop.block) {
+    answer_blocked(s, stop, !st.done);
+    return;
+  }
   if (st.failed) {
     counters_.add(counter::proxy_bad_requests);
     const uint16_t status = http::status_of(s.req.last_error());
@@ -415,6 +439,7 @@ void http_proxy::finish_exchange(session& s) {
 }
 
 void http_proxy::answer_error(session& s, uint16_t status, std::string_view body, bool close) {
+  waf_abandon(s);
   if (s.up != nullptr) release_link(s, link_end::abort);
   if (s.has_peer) {
     balancer_.finish(s.peer, 0, now_ns_ / 1000);

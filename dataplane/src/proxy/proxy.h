@@ -19,6 +19,7 @@
 
 #include "access_log.h"
 #include "route_stats.h"
+#include "waf_plugin.h"
 
 namespace ravelin::dataplane::proxy {
 
@@ -27,6 +28,7 @@ struct shared_state {
   std::shared_ptr<const router::router> router;
   std::shared_ptr<const balancer::balancer_config> balancing;
   mgmt::proxy_config settings;
+  waf_binding waf;  // the waf plugins' engines and where they apply
 };
 
 class http_proxy;
@@ -62,7 +64,8 @@ class http_proxy {
  public:
   // Sessions and upstream links are bounded by `max_sessions` each.
   http_proxy(tcpstack::tcp_endpoint& tcp, const shared_state& shared, uint32_t max_sessions,
-             counter_set& counters, access_log_ring* log, uint64_t seed);
+             counter_set& counters, access_log_ring* log, uint64_t seed,
+             rte_ring* waf_audit = nullptr);
   ~http_proxy();
   http_proxy(const http_proxy&) = delete;
   http_proxy& operator=(const http_proxy&) = delete;
@@ -116,6 +119,10 @@ class http_proxy {
   void read_request_head(session& s);
   void start_request(session& s);
   bool route_request(session& s);
+  // The waf plugin (waf_plugin.h): false when the request was answered (blocked).
+  bool waf_check_head(session& s);
+  void answer_blocked(session& s, const waf_decision& d, bool body_unread);
+  void waf_abandon(session& s);
   void pump_request_body(session& s);
   void finish_exchange(session& s);
   void next_request(session& s);
@@ -184,6 +191,7 @@ class http_proxy {
   uint32_t depth_ = 0;  // nesting of next_request() through synchronous answers
   uint64_t next_sweep_ns_ = 0;
   uint64_t next_probe_ns_ = 0;
+  std::unique_ptr<waf_lane> waf_;  // null without waf plugins
   http::limits request_limits_;
   http::limits response_limits_;
 };

@@ -58,6 +58,7 @@ struct http_proxy::session {
   uint32_t buffer_bytes = 0;
   uint32_t in_len = 0;
   uint32_t scan_from = 0;  // where the search for the end of the head resumes
+  uint32_t head_len = 0;   // the request head's length in `in` while it is parsed
   uint32_t out_len = 0;
   uint32_t out_sent = 0;
 
@@ -96,6 +97,7 @@ struct http_proxy::session {
   uint16_t peer_port = 0;
   uint16_t tries = 0;
   link* up = nullptr;
+  waf_slot* waf = nullptr;  // the waf transaction while the request body streams
 
   access_log_record record{};  // request facts copied while the head is still readable
 };

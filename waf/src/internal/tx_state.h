@@ -110,6 +110,7 @@ struct transaction::state {
   std::string body_buf;
   int64_t body_length = 0;  // bytes offered, including any past the limit
   bool body_over_limit = false;
+  bool copy_body = false;  // copy_body_segments(): never borrow a segment
   const http_response* resp = nullptr;
   std::string_view unique_id;
   std::array<std::string_view, k_variable_count> scalar{};

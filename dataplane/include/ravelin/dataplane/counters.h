@@ -50,7 +50,12 @@ namespace ravelin::dataplane {
   X(proxy_probes_failed, "proxy: active health probes that saw a failure or bad status")        \
   X(proxy_probes_skipped, "proxy: due probes not started (no probe slot or no address)")        \
   X(proxy_health_applied, "proxy: health transitions other lcores saw, applied here")           \
-  X(proxy_health_dropped, "proxy: health transitions not sent, a peer lcore's ring was full")
+  X(proxy_health_dropped, "proxy: health transitions not sent, a peer lcore's ring was full")   \
+  X(waf_inspected, "waf: requests the waf plugin inspected")                                    \
+  X(waf_blocked, "waf: requests blocked (403, or the rule's status)")                           \
+  X(waf_detected, "waf: requests with matched rules that were not blocked")                     \
+  X(waf_busy, "waf: requests refused 503, no free transaction on the lcore")                    \
+  X(waf_audit_dropped, "waf: audit records dropped, the writer's ring was full")
 
 RAVELIN_DEFINE_COUNTERS(RAVELIN_DATAPLANE_COUNTERS);
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ravelin/mgmt/kong_entities.h"
+#include "ravelin/mgmt/waf_plugin.h"
 
 namespace ravelin::mgmt {
 
@@ -102,6 +103,7 @@ struct config {
   std::string source;  // file the snapshot was loaded from (for messages)
   kong_config kong;
   appliance_config appliance;
+  std::vector<waf_plugin_config> waf;  // one per enabled waf plugin, rules compiled
 };
 
 // One problem found in a config file, pointing at the offending node.

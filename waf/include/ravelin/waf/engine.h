@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ravelin/waf/audit.h"
 #include "ravelin/waf/request.h"
 #include "ravelin/waf/rule_types.h"
 
@@ -146,6 +147,9 @@ class transaction {
   // ProcessPartial keeps inspecting the first SecRequestBodyLimit bytes; either way
   // INBOUND_DATA_ERROR becomes 1, as in v3. Once a verdict interrupts, segments are ignored.
   verdict process_request_headers(const http_request& req, std::string_view unique_id);
+  // Copy every body segment, the first one too, so the caller may free segments at once
+  // (a proxy streaming the body on to the origin). Off by default: one segment is borrowed.
+  void copy_body_segments(bool on);
   verdict append_request_body(std::string_view segment);
   verdict process_request_body();
   // Phases 3 and 4, after process_request.
@@ -163,6 +167,8 @@ class transaction {
   // [msg "..."] [data "..."] [severity "2"] ... [uri "/x"] [unique_id "..."]`. Allocates:
   // call it off the hot path.
   std::string audit_line(const match_record& m) const;
+  // The match with the transaction's facts (status, uri, id), for format_audit_line/json.
+  audit_entry audit_entry_of(const match_record& m) const;
   // The same match as one JSON object (one log line): transaction_id, rule_id, phase,
   // severity, disruptive, msg, data, matched_var, uri, tags. Allocates, like audit_line.
   std::string audit_json(const match_record& m) const;

@@ -1,0 +1,47 @@
+// Where the proxy meets the waf plugin (waf_plugin.h): the head is judged once the route is
+// known (the route or service decides which rules apply), the body as it streams
+// (pump_request_body), and a refused request gets its status with a JSON body that names the
+// transaction, as the audit lines do.
+#include "proxy.h"
+#include "ravelin/waf/audit.h"
+#include "state.h"
+
+namespace ravelin::dataplane::proxy {
+
+bool http_proxy::waf_check_head(session& s) {
+  if (waf_ == nullptr) return true;
+  const int32_t instance = shared_.waf.pick(s.route != nullptr ? s.route->index : UINT32_MAX,
+                                            s.service != nullptr ? s.service->index : UINT32_MAX);
+  if (instance < 0) return true;
+  const http::message_head& h = s.req.head();
+  const bool has_body = h.framing == http::body_framing::chunked ||
+                        (h.framing == http::body_framing::length && h.content_length != 0);
+  const waf_decision d =
+      waf_->start(instance, h, s.in.get(), s.head_len, s.client_ip, has_body, &s.waf);
+  if (!d.block) return true;
+  answer_blocked(s, d, has_body);
+  return false;
+}
+
+void http_proxy::answer_blocked(session& s, const waf_decision& d, bool body_unread) {
+  if (s.response_sent) {
+    // The origin answered before the body ended; its answer is on its way, so only a reset
+    // can still refuse the request.
+    tcp_.abort(s.client);
+    s.client_open = false;
+    release_session(s);
+    return;
+  }
+  char body[waf::k_block_body_max];
+  const size_t n = waf::write_block_body(body, d.status, d.id);
+  // The origin gets a reset instead of the held-back end of the request (answer_error).
+  answer_error(s, d.status, {body, n}, body_unread);
+}
+
+void http_proxy::waf_abandon(session& s) {
+  if (s.waf == nullptr) return;
+  waf_->abandon(*s.waf);
+  s.waf = nullptr;
+}
+
+}  // namespace ravelin::dataplane::proxy

@@ -1,0 +1,174 @@
+// The waf plugin's binding to routes and services, and the per-lcore transaction pools
+// (waf_plugin.h).
+#include "waf_plugin.h"
+
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+namespace ravelin::dataplane::proxy {
+
+int32_t waf_binding::pick(uint32_t route, uint32_t service) const {
+  // Kong's precedence for one plugin name: route, then service, then global (kong.md §1.6).
+  if (route < by_route.size() && by_route[route] >= 0) return by_route[route];
+  if (service < by_service.size() && by_service[service] >= 0) return by_service[service];
+  return global;
+}
+
+bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, std::string& error) {
+  out.by_route.assign(cfg.kong.routes.size(), -1);
+  out.by_service.assign(cfg.kong.services.size(), -1);
+  for (const auto& w : cfg.waf) {
+    const mgmt::plugin& p = cfg.kong.plugins[w.plugin_index];
+    if (p.consumer.index) {
+      error = "waf plugin scoped to a consumer: not supported (consumers arrive with auth)";
+      return false;
+    }
+    const auto index = static_cast<int32_t>(out.instances.size());
+    waf_binding::instance inst;
+    try {
+      inst.engine = std::make_unique<waf::waf_engine>(w.compiled, waf::engine_options{true, false});
+    } catch (const std::exception& e) {
+      error = std::string("waf plugin: ") + e.what();
+      return false;
+    }
+    inst.block = w.block;
+    out.instances.push_back(std::move(inst));
+    if (p.route.index) {
+      out.by_route[*p.route.index] = index;
+    } else if (p.service.index) {
+      out.by_service[*p.service.index] = index;
+    } else {
+      out.global = index;
+    }
+  }
+  return true;
+}
+
+waf_lane::waf_lane(const waf_binding& b, uint32_t slots, uint32_t head_bytes, uint16_t lcore,
+                   rte_ring* audit, counter_set& counters)
+    : binding_(b),
+      free_(b.instances.size(), nullptr),
+      head_bytes_(head_bytes),
+      lcore_(lcore),
+      epoch_(static_cast<uint32_t>(std::time(nullptr))),
+      audit_(audit),
+      counters_(counters) {
+  for (size_t i = 0; i < b.instances.size(); ++i) {
+    for (uint32_t k = 0; k < slots; ++k) {
+      auto s = std::make_unique<waf_slot>(*b.instances[i].engine);
+      s->instance = static_cast<int32_t>(i);
+      s->head = std::make_unique<char[]>(head_bytes);
+      s->head_cap = head_bytes;
+      s->fields.reserve(256);
+      s->tx.copy_body_segments(true);
+      s->next_free = free_[i];
+      free_[i] = s.get();
+      storage_.push_back(std::move(s));
+    }
+  }
+}
+
+waf_lane::~waf_lane() = default;
+
+waf_decision waf_lane::start(int32_t instance, const http::message_head& h, const char* head_base,
+                             uint32_t head_len, uint32_t client_ip, bool has_body,
+                             waf_slot** held) {
+  *held = nullptr;
+  // The id names the transaction in the 403 body and the audit lines (ModSecurity's
+  // unique_id): start time, lcore and a sequence, unique per process run.
+  std::snprintf(last_id_buf_, sizeof last_id_buf_, "%08x-%02x-%010llx", epoch_, lcore_,
+                static_cast<unsigned long long>(++seq_));
+  last_id_ = last_id_buf_;
+  waf_slot* s = free_[static_cast<size_t>(instance)];
+  if (s == nullptr) {
+    counters_.add(counter::waf_busy);  // failing closed: an uninspected request never passes
+    return {true, 503, last_id_};
+  }
+  if (head_len > s->head_cap || h.fields.size() > s->fields.capacity()) {
+    return {true, 431, last_id_};  // the codec's limits make this unreachable
+  }
+  free_[static_cast<size_t>(instance)] = s->next_free;
+  counters_.add(counter::waf_inspected);
+  // Rebase every view onto the slot's copy of the head: the session's buffer is reused
+  // for the response head while a body may still be streaming.
+  std::memcpy(s->head.get(), head_base, head_len);
+  const auto rebase = [&](std::string_view v) -> std::string_view {
+    if (v.data() >= head_base && v.data() + v.size() <= head_base + head_len) {
+      return {s->head.get() + (v.data() - head_base), v.size()};
+    }
+    return v;  // not in the head (a static string): stays valid
+  };
+  s->fields.clear();
+  for (const auto& f : h.fields) s->fields.push_back({rebase(f.name), rebase(f.value)});
+  std::snprintf(s->remote, sizeof s->remote, "%u.%u.%u.%u", client_ip >> 24,
+                (client_ip >> 16) & 255, (client_ip >> 8) & 255, client_ip & 255);
+  std::memcpy(s->unique_id, last_id_buf_, sizeof s->unique_id);
+  s->req = {};
+  s->blocked = false;
+  s->req.method = rebase(h.method_token);
+  s->req.uri = rebase(h.target);
+  s->req.protocol = h.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+  s->req.headers = s->fields;
+  s->req.remote_addr = s->remote;
+  waf::verdict v = s->tx.process_request_headers(s->req, s->unique_id);
+  if (!v.interrupted() && !has_body) v = s->tx.process_request_body();
+  const waf_decision d = judge(*s, v);
+  if (d.block || !has_body) {
+    release(*s);
+    return d;
+  }
+  *held = s;
+  return d;
+}
+
+waf_decision waf_lane::body(waf_slot& s, std::string_view piece) {
+  const waf::verdict v = s.tx.append_request_body(piece);
+  if (!v.interrupted()) return {};
+  const waf_decision d = judge(s, v);
+  release(s);
+  return d;
+}
+
+waf_decision waf_lane::finish(waf_slot& s) {
+  const waf_decision d = judge(s, s.tx.process_request_body());
+  release(s);
+  return d;
+}
+
+void waf_lane::abandon(waf_slot& s) { release(s); }
+
+waf_decision waf_lane::judge(waf_slot& s, const waf::verdict& v) {
+  if (v.interrupted()) {
+    s.blocked = true;
+    counters_.add(counter::waf_blocked);
+    return {true, static_cast<uint16_t>(v.status >= 400 && v.status <= 599 ? v.status : 403),
+            s.unique_id};
+  }
+  return {false, 0, s.unique_id};
+}
+
+void waf_lane::release(waf_slot& s) {
+  s.tx.process_logging();
+  emit_audit(s);
+  s.next_free = free_[static_cast<size_t>(s.instance)];
+  free_[static_cast<size_t>(s.instance)] = &s;
+}
+
+void waf_lane::emit_audit(waf_slot& s) {
+  const auto matches = s.tx.matches();
+  bool logged = false;
+  for (const auto& m : matches) {
+    if (m.r == nullptr) continue;
+    logged = true;
+    if (audit_ == nullptr) continue;
+    waf_audit_record rec;
+    fill_audit_record(rec, s.tx.audit_entry_of(m), static_cast<uint16_t>(s.instance));
+    if (rte_ring_sp_enqueue_elem(audit_, &rec, sizeof rec) != 0) {
+      counters_.add(counter::waf_audit_dropped);
+    }
+  }
+  if (logged && !s.blocked) counters_.add(counter::waf_detected);
+}
+
+}  // namespace ravelin::dataplane::proxy

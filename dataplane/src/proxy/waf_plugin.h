@@ -1,0 +1,109 @@
+// The `waf` plugin in the proxy (issue P5): which compiled engine a request meets (Kong's
+// precedence: a route's plugin, else its service's, else the global one), and per lcore a
+// bounded pool of transactions. A request without a body is judged in one call on its head;
+// one with a body holds a transaction while the body streams to the origin, and the last
+// bytes are held back until phase 2 has spoken, so an origin never receives a complete
+// request the WAF refused.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ravelin/dataplane/counters.h"
+#include "ravelin/http/http_types.h"
+#include "ravelin/mgmt/config.h"
+#include "ravelin/waf/engine.h"
+
+#include "waf_audit.h"
+
+namespace ravelin::dataplane::proxy {
+
+// Built once from the snapshot; read-only, shared by the lcores.
+struct waf_binding {
+  struct instance {
+    std::unique_ptr<waf::waf_engine> engine;
+    bool block = true;
+  };
+  std::vector<instance> instances;
+  std::vector<int32_t> by_route, by_service;  // kong_config indices -> instance, or -1
+  int32_t global = -1;
+
+  // The instance for a request on `route` / `service` (UINT32_MAX: none), or -1.
+  int32_t pick(uint32_t route, uint32_t service) const;
+  bool empty() const { return instances.empty(); }
+};
+
+// Compiles each waf plugin's rule set into an engine (Hyperscan databases): control path,
+// may allocate and fail with a message.
+bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, std::string& error);
+
+// One request under inspection: the transaction and copies of what it borrows (the head
+// and its field table), since the session's buffers move on while the body streams.
+struct waf_slot {
+  explicit waf_slot(const waf::waf_engine& e) : tx(e) {}
+  waf::transaction tx;
+  int32_t instance = -1;
+  std::unique_ptr<char[]> head;
+  uint32_t head_cap = 0;
+  std::vector<waf::http_header> fields;
+  waf::http_request req;
+  char unique_id[40] = {};
+  char remote[16] = {};
+  bool blocked = false;
+  waf_slot* next_free = nullptr;
+};
+
+// What the plugin tells the proxy.
+struct waf_decision {
+  bool block = false;
+  uint16_t status = 0;
+  std::string_view id;  // the transaction id, valid until the lane's next start()
+};
+
+// Per lcore: transaction pools per instance, the unique-id sequence and the audit ring.
+class waf_lane {
+ public:
+  // `slots` transactions per instance are made now (control path).
+  waf_lane(const waf_binding& b, uint32_t slots, uint32_t head_bytes, uint16_t lcore,
+           rte_ring* audit, counter_set& counters);
+  ~waf_lane();
+  waf_lane(const waf_lane&) = delete;
+  waf_lane& operator=(const waf_lane&) = delete;
+
+  // Phase 1 (and phase 2 when `has_body` is false) on a parsed head that lives in
+  // [head_base, head_base + head_len). With a body, `*held` keeps the slot for body() and
+  // finish(); without one it is released here. Null `*held` and no block: nothing to do.
+  waf_decision start(int32_t instance, const http::message_head& h, const char* head_base,
+                     uint32_t head_len, uint32_t client_ip, bool has_body, waf_slot** held);
+  // A piece of decoded body; a verdict may already stop it (body limit: 413).
+  waf_decision body(waf_slot& s, std::string_view piece);
+  // Phase 2 after the last body byte; releases the slot.
+  waf_decision finish(waf_slot& s);
+  // The request ended otherwise (client gone, origin failed): logs and releases.
+  void abandon(waf_slot& s);
+
+  // The transaction id of the last request start() looked at (for the 403 body).
+  std::string_view last_unique_id() const { return last_id_; }
+
+ private:
+  waf_decision judge(waf_slot& s, const waf::verdict& v);
+  void release(waf_slot& s);
+  void emit_audit(waf_slot& s);
+
+  const waf_binding& binding_;
+  std::vector<std::unique_ptr<waf_slot>> storage_;
+  std::vector<waf_slot*> free_;  // per instance: free list head
+  uint32_t head_bytes_;
+  uint16_t lcore_;
+  uint64_t seq_ = 0;
+  uint32_t epoch_;
+  rte_ring* audit_;
+  counter_set& counters_;
+  char last_id_buf_[40] = {};
+  std::string_view last_id_;
+};
+
+}  // namespace ravelin::dataplane::proxy
