@@ -11,10 +11,15 @@ are searched with the stage's log_contains / no_log_contains regexes, and status
 response_contains and expect_error are checked. A test passes when all its stages pass.
 
   ftw.py --host H --port P --log FILE [--list FILES.txt | YAML... | --dir DIR]
-         [--settle S] [--timeout T] [--json OUT] [--quiet]
+         [--settle S] [--late L] [--timeout T] [--json OUT] [--quiet]
+
+--late L (default 0: ftw_run.py's behaviour) lets a log_contains pattern that is not in the
+log after `settle` still count if it shows up within L more seconds: for a WAF whose log
+writer is asynchronous. Such stages are counted (late_stages) so the lag stays visible.
 
 prints one line per failed test and a closing line 'N passed, M failed', as ftw_run.py does;
---json writes {passed, failed, failures: [{file, title, why}], seconds, slow_stages}.
+--json writes {passed, failed, failures: [{file, title, why}], seconds, slow_stages,
+late_stages}.
 """
 import argparse
 import base64
@@ -121,10 +126,11 @@ def log_size(path):
 
 
 class Runner:
-    def __init__(self, host, port, log, timeout=3.0, settle=0.02):
+    def __init__(self, host, port, log, timeout=3.0, settle=0.02, late=0.0):
         self.host, self.port, self.log = host, port, log
-        self.timeout, self.settle = timeout, settle
+        self.timeout, self.settle, self.late = timeout, settle, late
         self.slow_stages = 0  # stages whose answer ended by read timeout, not by EOF
+        self.late_stages = 0  # stages whose log_contains line came after `settle`
 
     def run_stage(self, stage):
         inp = stage.get("input", {}) or {}
@@ -139,6 +145,13 @@ class Runner:
             err = e
         time.sleep(self.settle)
         lines = read_from(self.log, off)
+        want = out.get("log_contains")
+        if want and self.late > 0 and not re.search(want, lines):
+            deadline = time.monotonic() + self.late
+            while time.monotonic() < deadline and not re.search(want, lines):
+                time.sleep(0.005)
+                lines = read_from(self.log, off)
+            self.late_stages += bool(re.search(want, lines))
         if out.get("expect_error"):
             return err is not None or resp == b"", "expected an error"
         why = []
@@ -202,6 +215,7 @@ def main():
                                   "when no file is named)")
     ap.add_argument("--timeout", type=float, default=3.0)
     ap.add_argument("--settle", type=float, default=0.02)
+    ap.add_argument("--late", type=float, default=0.0)
     ap.add_argument("--json", help="write the result as JSON to this file")
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("files", nargs="*")
@@ -212,13 +226,14 @@ def main():
             files += [line.strip() for line in f if line.strip()]
     if a.dir or not files:
         files += suite_files(a.dir or DEFAULT_DIR)
-    runner = Runner(a.host, a.port, a.log, a.timeout, a.settle)
+    runner = Runner(a.host, a.port, a.log, a.timeout, a.settle, a.late)
     start = time.monotonic()
     on_fail = None if a.quiet else (
         lambda f: print(("FAIL %s: %s" % (f["title"], f["why"]))[:300], flush=True))
     result = runner.run_files(files, on_fail)
     result["seconds"] = round(time.monotonic() - start, 1)
     result["slow_stages"] = runner.slow_stages
+    result["late_stages"] = runner.late_stages
     print("%d passed, %d failed" % (result["passed"], result["failed"]))
     if a.json:
         with open(a.json, "w") as f:

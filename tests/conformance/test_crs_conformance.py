@@ -46,6 +46,9 @@ PEER, CLIENT_PEER = "198.18.3.1", "198.18.3.10"
 
 # ModSecurity 3.0.9 through nginx, same CRS, same files (crs/README.md).
 REFERENCE_PASSED = 1754
+# Ravelin's audit log is written by a background thread: a line that misses ftw's 20 ms
+# settle time still counts if it arrives within this (ftw.py --late); such stages are counted.
+LATE = 1.0
 
 ORIGIN_NGINX = """worker_processes 1; daemon off; pid {dir}/nginx.pid;
 error_log {dir}/nginx.err; events {{ worker_connections 1024; }}
@@ -130,6 +133,7 @@ class Lab:
         result_path = os.path.join(self.out, f"crs-{name}.json")
         r = self.topo.ns(self.client_ns, [PY, os.path.join(HERE, "ftw.py"), "--host", host,
                                           "--port", str(port), "--log", log, "--quiet",
+                                          "--late", str(LATE),
                                           "--json", result_path], check=False, timeout=1200)
         assert r.returncode == 0, r.stdout + r.stderr
         with open(result_path) as f:
@@ -181,9 +185,13 @@ def summarize(lab, name, result):
     rules = sorted({f["title"].split("-")[0] for f in result["failures"]})
     line = (f"{name}: {result['passed']} passed, {result['failed']} failed "
             f"in {result['seconds']} s ({result['slow_stages']} answers ended by timeout, "
-            f"not by close); failing rules: {' '.join(rules)}\n")
+            f"not by close; {result['late_stages']} log lines later than 20 ms); "
+            f"failing rules: {' '.join(rules)}\n")
     if "reference_summary" in result:
-        line += f"  ftw_run.py on the same endpoint: {result['reference_summary']}\n"
+        ours = {f["title"] for f in result["failures"]}
+        theirs = set(result["reference_failed"])
+        line += (f"  ftw_run.py on the same endpoint: {result['reference_summary']}; failing only "
+                 f"in ftw.py: {sorted(ours - theirs)}, only in ftw_run.py: {sorted(theirs - ours)}\n")
     with open(os.path.join(lab.out, "crs-summary.txt"), "a") as f:
         f.write(line)
     print(line + "".join(f"  FAIL {x['title']}: {x['why'][:200]}\n" for x in result["failures"]))
@@ -239,6 +247,9 @@ def start_peer(lab, name, extra_includes):
 
 
 def check_reference(result):
+    """ftw.py must fail exactly the tests ftw_run.py fails on the same endpoint. Only for a
+    WAF whose log is written before it answers (ModSecurity in nginx): with an asynchronous
+    log writer, ftw_run.py's own result depends on timing (see LATE)."""
     if "reference_failed" in result:
         ours = sorted(f["title"] for f in result["failures"])
         assert ours == result["reference_failed"], (
@@ -269,8 +280,8 @@ def test_crs_regression_ravelin(lab, request):
         result = lab.ftw(APP_FRONT, 80, audit, "ravelin", request.config.getoption("--ftw-reference"))
     finally:
         rc = app.stop()
+        shutil.rmtree(app.workdir, ignore_errors=True)  # app.output keeps its log
     summarize(lab, "Ravelin waf plugin", result)
-    check_reference(result)
     assert rc == 0, app.output[-3000:]
     assert os.path.exists(audit) and os.path.getsize(audit) > 0, f"no audit log at {audit}"
     assert result["passed"] >= REFERENCE_PASSED, \
@@ -357,7 +368,9 @@ def blocking(lab):
     """Ravelin with the waf plugin at its defaults (block, paranoia 1) plus REST methods."""
     app, audit = start_ravelin(lab, "block-pl1", "block", 1, [CRS_SETUP, API_METHODS, CRS_RULES])
     yield app, audit
-    assert app.stop() == 0, app.output[-3000:]
+    rc = app.stop()
+    shutil.rmtree(app.workdir, ignore_errors=True)
+    assert rc == 0, app.output[-3000:]
 
 
 def test_benign_traffic_not_blocked_ravelin(lab, blocking):
