@@ -47,9 +47,8 @@ void check(bool hyperscan) {
   l.load_file(RAVELIN_WAF_TEST_DATA "/modsecurity-recommended.conf");
   l.load_file(RAVELIN_CRS_SETUP);
   // An API gateway's usual crs-setup choice (900200): REST methods are allowed.
-  l.load_text("SecAction \"id:900200,phase:1,pass,nolog,"
-              "setvar:'tx.allowed_methods=GET HEAD POST OPTIONS PUT PATCH DELETE'\"\n"
-              "Include " RAVELIN_CRS_DIR "/rules/*.conf\n", "crs.load");
+  l.load_file(RAVELIN_WAF_TEST_DATA "/crs-api-methods.conf");
+  l.load_text("Include " RAVELIN_CRS_DIR "/rules/*.conf\n", "crs.load");
   auto rs = l.finish();
   ASSERT_TRUE(rs);
   waf_engine engine(rs, engine_options{hyperscan});

@@ -20,8 +20,9 @@ struct crs_case {
 };
 
 std::vector<crs_case> read_cases() {
-  std::ifstream in(RAVELIN_WAF_TEST_DATA "/crs-cases/crs-3.3.4-regression.tsv");
+  std::ifstream in(RAVELIN_CRS_CASES);  // generated from tests/conformance/crs by crs_cases.py
   std::vector<crs_case> out;
+  EXPECT_TRUE(in.good()) << RAVELIN_CRS_CASES;
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
