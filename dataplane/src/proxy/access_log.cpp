@@ -2,6 +2,7 @@
 // serializer (kong/pdk/log.lua serialize): request, upstream_uri, response, latencies,
 // tries, route, service, client_ip, started_at.
 #include "access_log.h"
+#include "off_lcore.h"
 
 #include <chrono>
 #include <cinttypes>
@@ -67,7 +68,10 @@ bool access_log::open(const std::string& path, unsigned lcores, std::string& err
 
 void access_log::start(std::shared_ptr<const router::router> router) {
   router_ = std::move(router);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    move_off_lcores();
+    run();
+  });
 }
 
 void access_log::run() {

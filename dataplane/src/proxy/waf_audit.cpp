@@ -1,5 +1,6 @@
 // The WAF audit writer thread and the lcore-side record copy (waf_audit.h).
 #include "waf_audit.h"
+#include "off_lcore.h"
 
 #include <rte_errno.h>
 
@@ -65,7 +66,10 @@ bool waf_audit_log::open(const std::vector<files>& instances, unsigned lcores, s
 }
 
 void waf_audit_log::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    move_off_lcores();
+    run();
+  });
 }
 
 void waf_audit_log::run() {
