@@ -184,3 +184,18 @@ plugins:
     r = run([ravelin_binary(), "--check-config", str(cfg)], check=False)
     assert r.returncode != 0
     assert f"{rules}:2:" in r.stderr, r.stderr
+
+
+def test_refused_upload_gets_its_answer_not_a_reset(lab):
+    # Refused on its head (the query) while the client is still sending 8 MB: the answer
+    # must arrive before the connection closes, not be lost to a reset (RFC 9112 §9.6).
+    with tempfile.NamedTemporaryFile(dir="/tmp", delete=False) as f:
+        f.write(b"x" * (8 << 20))
+    try:
+        for _ in range(3):
+            code, body = lab.curl("--data-binary", f"@{f.name}", "-H",
+                                  "Content-Type: application/octet-stream",
+                                  f"http://{FRONT}{SQLI}")
+            assert code == 403 and "transaction_id" in body
+    finally:
+        os.unlink(f.name)

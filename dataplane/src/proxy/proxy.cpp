@@ -21,6 +21,9 @@ constexpr uint64_t k_ns_per_ms = 1'000'000;
 constexpr uint64_t k_sweep_ns = 10 * k_ns_per_ms;             // timeout resolution
 constexpr uint64_t k_client_idle_ns = 60'000 * k_ns_per_ms;   // nginx keepalive_timeout
 constexpr uint64_t k_close_linger_ns = 10'000 * k_ns_per_ms;  // for the last answer to drain
+// After an answer that left request bytes unread, how long the client may go on sending
+// (read and dropped) before the connection is closed anyway (nginx's lingering_timeout).
+constexpr uint64_t k_lingering_ns = 5'000 * k_ns_per_ms;
 
 http::limits request_limits_of(const mgmt::proxy_config& p) {
   http::limits l;
@@ -148,6 +151,7 @@ void http_proxy::client_accepted(conn_id c, void* listener) {
   s->client = c;
   s->client_open = true;
   s->client_eof = false;
+  s->lingering = false;
   s->client_ip = info.remote_ip;
   s->listen_port = l->port;
   s->req = http::parser(http::role::request, request_limits_,
@@ -198,18 +202,30 @@ void http_proxy::next_request(session& s) {
 }
 
 // The answer queued in `out` goes first; unread input is dropped so that the close is a FIN
-// the client can read the answer before, not a reset (RFC 9112 §9.6).
+// the client can read the answer before, not a reset (RFC 9112 §9.6). A client still sending
+// a body we did not read would get a reset for its next bytes, and a reset can destroy the
+// answer in its receive buffer: so after the FIN the connection lingers, reading and dropping
+// until the client closes too or k_lingering_ns pass.
 void http_proxy::close_client(session& s) {
+  // Only a parsed request whose body we did not read lingers; a broken or slow head (400,
+  // 408, 431) is cut off at once.
+  const bool input_unread = s.ph == phase::upstream && !s.client_eof && !s.request_done;
   s.ph = phase::closing;
   if (s.up != nullptr) release_link(s, link_end::abort);
   if (!s.client_open) return;
   tcp_.consume(s.client, UINT32_MAX);
+  s.lingering = s.lingering || input_unread;
   if (!flush_out(s)) {
     s.close_pending = true;
     s.deadline_ns = now_ns_ + k_close_linger_ns;
     return;
   }
   s.close_pending = false;
+  if (s.lingering && !s.client_eof) {
+    tcp_.shutdown(s.client);
+    s.deadline_ns = now_ns_ + k_lingering_ns;
+    return;
+  }
   tcp_.close(s.client);
 }
 
@@ -223,6 +239,10 @@ void http_proxy::client_peer_closed(session& s) {
   s.client_eof = true;
   // An idle connection's FIN ends it; during an exchange the answer still goes out.
   if (s.ph == phase::head && tcp_.readable(s.client).length == 0) close_client(s);
+  if (s.ph == phase::closing && s.lingering && !s.close_pending) {
+    tcp_.consume(s.client, UINT32_MAX);
+    tcp_.close(s.client);  // the client is done too: the lingering ends
+  }
   if (s.ph == phase::tunnel) pump_tunnel(s);
 }
 
@@ -542,6 +562,9 @@ void http_proxy::expire(session& s) {
         tcp_.abort(s.client);
         s.client_open = false;
         release_session(s);
+      } else if (s.lingering) {
+        tcp_.consume(s.client, UINT32_MAX);
+        tcp_.close(s.client);  // lingered long enough; later bytes get a reset
       }
       break;
   }

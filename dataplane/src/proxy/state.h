@@ -43,6 +43,7 @@ struct http_proxy::session {
   bool client_open = false;
   bool client_eof = false;
   bool resume = false;
+  bool lingering = false;  // closing: our FIN is out, the client's bytes are read and dropped
   bool close_pending = false;  // closing once `out` has drained to the client  // pipelined input
                                // waits for the next sweep (see next_request)
   phase ph = phase::head;
