@@ -178,8 +178,7 @@ uint32_t tcp_endpoint::send_space(conn_id c) const {
   tcb* t = engine_->lookup(c);
   if (t == nullptr || !engine_->can_send(*t)) return 0;
   // A caller that looks and finds little room is owed on_writable as if it had been refused.
-  engine_->note_low_send_space(*t);
-  return engine_->send_space(*t);
+  return engine_->note_low_send_space(*t);
 }
 
 rx_view tcp_endpoint::readable(conn_id c) const {

@@ -87,7 +87,8 @@ http_proxy::http_proxy(tcpstack::tcp_endpoint& tcp, const shared_state& shared,
     // Transactions are held only while a request body streams; bodiless requests use one
     // for the length of a call.
     const uint32_t slots = std::min<uint32_t>(max_sessions, shared.settings.waf_transactions);
-    waf_ = std::make_unique<waf_lane>(shared.waf, slots, buffer, static_cast<uint16_t>(seed),
+    waf_ = std::make_unique<waf_lane>(shared.waf, slots, buffer, request_limits_.max_fields,
+                                      static_cast<uint16_t>(seed),
                                       waf_audit, counters);
   }
 }

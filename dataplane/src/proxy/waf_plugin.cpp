@@ -45,8 +45,8 @@ bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, std::string& e
   return true;
 }
 
-waf_lane::waf_lane(const waf_binding& b, uint32_t slots, uint32_t head_bytes, uint16_t lcore,
-                   rte_ring* audit, counter_set& counters)
+waf_lane::waf_lane(const waf_binding& b, uint32_t slots, uint32_t head_bytes, uint32_t max_fields,
+                   uint16_t lcore, rte_ring* audit, counter_set& counters)
     : binding_(b),
       free_(b.instances.size(), nullptr),
       head_bytes_(head_bytes),
@@ -60,7 +60,7 @@ waf_lane::waf_lane(const waf_binding& b, uint32_t slots, uint32_t head_bytes, ui
       s->instance = static_cast<int32_t>(i);
       s->head = std::make_unique<char[]>(head_bytes);
       s->head_cap = head_bytes;
-      s->fields.reserve(256);
+      s->fields.reserve(max_fields);
       s->tx.copy_body_segments(true);
       s->next_free = free_[i];
       free_[i] = s.get();

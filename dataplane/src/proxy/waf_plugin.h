@@ -66,9 +66,10 @@ struct waf_decision {
 // Per lcore: transaction pools per instance, the unique-id sequence and the audit ring.
 class waf_lane {
  public:
-  // `slots` transactions per instance are made now (control path).
-  waf_lane(const waf_binding& b, uint32_t slots, uint32_t head_bytes, uint16_t lcore,
-           rte_ring* audit, counter_set& counters);
+  // `slots` transactions per instance are made now (control path), each with room for a
+  // head of `head_bytes` and `max_fields` fields: the codec's own limits.
+  waf_lane(const waf_binding& b, uint32_t slots, uint32_t head_bytes, uint32_t max_fields,
+           uint16_t lcore, rte_ring* audit, counter_set& counters);
   ~waf_lane();
   waf_lane(const waf_lane&) = delete;
   waf_lane& operator=(const waf_lane&) = delete;

@@ -169,8 +169,11 @@ class tcp_engine {
   // Below a quarter of the buffer free, on_writable is owed once a quarter is free again:
   // whoever queued the data (or looked and found little room) waits for it, and an ACK
   // that frees room is the only event that will come.
-  void note_low_send_space(tcb& t) {
-    if (send_space(t) < limits_.tcp_send_buffer / 4) t.want_writable = true;
+  // Returns the space.
+  uint32_t note_low_send_space(tcb& t) {
+    const uint32_t space = send_space(t);
+    if (space < limits_.tcp_send_buffer / 4) t.want_writable = true;
+    return space;
   }
   bool can_send(const tcb& t) const;
   bool queue_fin(tcb& t);
