@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
   if (vm.count("config") != 0U) {
     auto cfg = load_or_report(vm["config"].as<std::string>());
     if (!cfg) return 1;
-    return ravelin::dataplane::run_appliance(*cfg, argv[0]);
+    return ravelin::dataplane::run_appliance(cfg, argv[0]);
   }
   std::cerr << opts;
   return 2;

@@ -15,6 +15,7 @@
 #include "ports.h"
 #include "ravelin/dataplane/lcore_plan.h"
 #include "ravelin/dataplane/stats.h"
+#include "proxy/reloader.h"
 #include "worker.h"
 
 namespace ravelin::dataplane {
@@ -23,6 +24,7 @@ namespace {
 std::atomic<bool> g_stop{false};
 
 extern "C" void on_stop_signal(int) { g_stop.store(true, std::memory_order_relaxed); }
+extern "C" void on_reload_signal(int) { proxy::reloader::request_reload(); }
 
 std::vector<tcpstack::interface_addr> interfaces_of(const mgmt::appliance_config& cfg,
                                                     const std::vector<port_state>& ports) {
@@ -60,36 +62,9 @@ tcpstack::stack_limits limits_of(const mgmt::appliance_config& cfg) {
   return l;
 }
 
-// The proxy's read-only half, shared by every lcore: router and balancing built once from the
-// config snapshot (control path: may allocate and fail).
-bool build_proxy_state(const mgmt::config& cfg, proxy::shared_state& out) {
-  router::build_result r = router::router::build(cfg.kong);
-  if (!r.ok()) {
-    for (const auto& e : r.errors) std::fprintf(stderr, "ravelin: router: %s\n", e.c_str());
-    return false;
-  }
-  out.router = std::move(r.router);
-  out.balancing = balancer::balancer_config::build(cfg.kong);
-  out.settings = cfg.appliance.proxy;
-  std::string error;
-  if (!build_waf_binding(cfg, out.waf, error)) {
-    std::fprintf(stderr, "ravelin: %s\n", error.c_str());
-    return false;
-  }
-  return true;
-}
-
-// The waf plugins' audit files, one entry per instance (its lines may be off).
-std::vector<proxy::waf_audit_log::files> waf_audit_files(const mgmt::config& cfg) {
-  std::vector<proxy::waf_audit_log::files> out;
-  for (const auto& w : cfg.waf) out.push_back({w.audit_log, w.audit_json_log});
-  return out;
-}
-
 // One context per planned lcore, with its stack and queue ownership.
 bool build_workers(const mgmt::appliance_config& cfg, const lcore_plan& plan,
-                   const std::vector<port_state>& ports, const proxy::shared_state& shared,
-                   proxy::access_log* log, proxy::waf_audit_log* audit,
+                   const std::vector<port_state>& ports,
                    std::vector<std::unique_ptr<worker_context>>& out) {
   const auto interfaces = interfaces_of(cfg, ports);
   uint16_t max_port_id = 0;
@@ -119,18 +94,63 @@ bool build_workers(const mgmt::appliance_config& cfg, const lcore_plan& plan,
       std::fprintf(stderr, "ravelin: lcore %u: %s\n", a.lcore, error.c_str());
       return false;
     }
-    // A session holds a client connection and at most one upstream one; the other half of
-    // the stack's pool is left for TIME-WAIT, pooled links and the services.
-    const uint32_t sessions = std::max<uint32_t>(cfg.stack.tcp_max_connections / 4, 1);
-    w->proxy = std::make_unique<proxy::http_proxy>(
-        w->stack->tcp(), shared, sessions, w->counters,
-        log != nullptr ? log->ring(static_cast<unsigned>(out.size())) : nullptr, a.lcore + 1,
-        audit->ring(static_cast<unsigned>(out.size())));
-    if (!w->proxy->listen(error)) {
-      std::fprintf(stderr, "ravelin: lcore %u: %s\n", a.lcore, error.c_str());
+    out.push_back(std::move(w));
+  }
+  return true;
+}
+
+// A session holds a client connection and at most one upstream one; the other half of the
+// stack's pool is left for TIME-WAIT, pooled links and the services.
+uint32_t proxy_sessions(const mgmt::appliance_config& cfg) {
+  return std::max<uint32_t>(cfg.stack.tcp_max_connections / 4, 1);
+}
+
+// What snapshots need of each lcore: its id, audit ring and counters.
+proxy::snapshot_env snapshot_env_of(const mgmt::appliance_config& cfg,
+                                    std::vector<std::unique_ptr<worker_context>>& workers,
+                                    proxy::waf_audit_log& audit) {
+  proxy::snapshot_env env;
+  env.settings = cfg.proxy;
+  env.max_sessions = proxy_sessions(cfg);
+  env.audit = &audit;
+  for (size_t i = 0; i < workers.size(); ++i) {
+    env.sites.push_back({static_cast<uint16_t>(workers[i]->lcore),
+                         audit.ring(static_cast<unsigned>(i)), &workers[i]->counters});
+  }
+  return env;
+}
+
+// The reloader with the first snapshot compiled; null (with the reason printed) when the
+// config cannot be compiled.
+std::unique_ptr<proxy::reloader> make_reloader(
+    const std::shared_ptr<const mgmt::config>& cfg,
+    std::vector<std::unique_ptr<worker_context>>& workers, proxy::waf_audit_log& audit) {
+  auto r = std::make_unique<proxy::reloader>(cfg->source,
+                                             snapshot_env_of(cfg->appliance, workers, audit));
+  std::string error;
+  if (!r->start_with(cfg, error)) {
+    std::fprintf(stderr, "ravelin: the proxy configuration cannot be compiled: %s\n",
+                 error.c_str());
+    return nullptr;
+  }
+  return r;
+}
+
+// The proxy on every lcore, under the reloader's first snapshot.
+bool start_proxies(const mgmt::appliance_config& cfg,
+                   std::vector<std::unique_ptr<worker_context>>& workers,
+                   const proxy::reloader& reload, proxy::access_log* log) {
+  for (size_t i = 0; i < workers.size(); ++i) {
+    worker_context& w = *workers[i];
+    const auto ordinal = static_cast<uint32_t>(i);
+    w.proxy = std::make_unique<proxy::http_proxy>(
+        w.stack->tcp(), reload.current(), ordinal, proxy_sessions(cfg), w.counters,
+        log != nullptr ? log->ring(ordinal) : nullptr, w.lcore + 1);
+    std::string error;
+    if (!w.proxy->listen(error)) {
+      std::fprintf(stderr, "ravelin: lcore %u: %s\n", w.lcore, error.c_str());
       return false;
     }
-    out.push_back(std::move(w));
   }
   return true;
 }
@@ -229,7 +249,8 @@ int run_workers(std::vector<std::unique_ptr<worker_context>>& workers) {
 
 }  // namespace
 
-int run_appliance(const mgmt::config& cfg, const std::string& program) {
+int run_appliance(std::shared_ptr<const mgmt::config> config, const std::string& program) {
+  const mgmt::config& cfg = *config;
   const auto& ac = cfg.appliance;
   if (ac.ports.empty() || ac.cores.empty()) {
     std::fprintf(stderr, "%s: the ravelin section needs at least one port and one core\n",
@@ -241,10 +262,12 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
 
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGHUP, on_reload_signal);
   std::signal(SIGPIPE, SIG_IGN);
 
   stats_registry registry;
   register_telemetry(&registry);
+  proxy::register_route_telemetry();
 
   const lcore_plan plan = plan_lcores(ac);
   for (const auto& w : plan.warnings) std::fprintf(stderr, "ravelin: warning: %s\n", w.c_str());
@@ -252,32 +275,31 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
   std::vector<port_state> ports;
   std::string error;
   std::vector<std::unique_ptr<worker_context>> workers;
-  proxy::shared_state proxy_state;
   proxy::access_log log;
   proxy::waf_audit_log audit;
+  std::unique_ptr<proxy::reloader> reload;
   std::vector<rte_ring*> health_rings;
   const bool logging = !ac.proxy.access_log.empty();
   int rc = 1;
   if (!start_ports(ac, ports, error)) {
     std::fprintf(stderr, "ravelin: %s\n", error.c_str());
-  } else if (!build_proxy_state(cfg, proxy_state)) {
-    std::fprintf(stderr, "ravelin: the proxy configuration cannot be compiled\n");
   } else if (logging && !log.open(ac.proxy.access_log, plan.lcores.size(), error)) {
     std::fprintf(stderr, "ravelin: %s\n", error.c_str());
-  } else if (!audit.open(waf_audit_files(cfg), plan.lcores.size(), error)) {
+  } else if (!audit.open(plan.lcores.size(), error)) {
     std::fprintf(stderr, "ravelin: %s\n", error.c_str());
-  } else if (build_workers(ac, plan, ports, proxy_state, logging ? &log : nullptr, &audit,
-                           workers) &&
+  } else if (build_workers(ac, plan, ports, workers) &&
+             (reload = make_reloader(config, workers, audit)) != nullptr &&
+             start_proxies(ac, workers, *reload, logging ? &log : nullptr) &&
              connect_dispatch(workers, ports) && connect_health(workers, health_rings)) {
-    if (logging) log.start(proxy_state.router);
+    if (logging) log.start();
     audit.start();
-    std::vector<const proxy::lcore_traffic*> traffic;
-    for (const auto& w : workers) traffic.push_back(&w->proxy->traffic());
-    proxy::register_route_telemetry(proxy_state.router.get(), std::move(traffic));
+    std::vector<proxy::http_proxy*> proxies;
     for (const auto& w : workers) {
+      proxies.push_back(w->proxy.get());
       registry.attach(w->lcore, &w->counters, &w->stack->counters(),
                       &w->proxy->balancing().counters);
     }
+    reload->start(std::move(proxies), logging ? &log : nullptr, &audit);
     for (std::size_t i = 0; i < ports.size(); ++i) {
       const auto& m = ports[i].mac.addr_bytes;
       std::printf("ravelin: port %s (id %u) %02x:%02x:%02x:%02x:%02x:%02x up\n",
@@ -286,14 +308,17 @@ int run_appliance(const mgmt::config& cfg, const std::string& program) {
     std::printf("ravelin: ready, %zu lcore(s) running\n", workers.size());
     std::fflush(stdout);
     rc = run_workers(workers);
+    reload->stop();
     std::printf("ravelin: stopping; counters:\n%s",
                 format_stats(registry.snapshot(), false).c_str());
     std::fflush(stdout);
   }
   unregister_telemetry();
   proxy::unregister_route_telemetry();
+  if (reload) reload->stop();
   release_dispatch(workers);
   workers.clear();
+  reload.reset();  // snapshots after the proxies that used them
   for (rte_ring* r : health_rings) rte_ring_free(r);
   log.stop();
   audit.stop();

@@ -115,8 +115,9 @@ class Appliance:
         self.config_path = os.path.join(self.workdir, "ravelin.yml")
         eal = ["--no-huge", "-m", "256", "--no-pci", f"--file-prefix={self.prefix}",
                "--log-level=*:notice"] + list(eal_extra)
+        self.base_config = render_config(ports, eal, lcores or [lcore])
         with open(self.config_path, "w") as f:
-            f.write(render_config(ports, eal, lcores or [lcore]) + extra_yaml)
+            f.write(self.base_config + extra_yaml)
         self.proc = None
         self.output = ""
 
@@ -151,6 +152,24 @@ class Appliance:
     def stats(self):
         return self.telemetry("/ravelin/stats")
 
+    def reload(self, config_text=None, timeout=30):
+        """Rewrites the config file (when given), sends SIGHUP and waits until the appliance
+        has applied or refused it; returns /ravelin/config afterwards."""
+        before = self.telemetry("/ravelin/config")
+        seen = before["reloads"] + before["reload_failures"]
+        if config_text is not None:
+            with open(self.config_path, "w") as f:
+                f.write(config_text)
+        os.killpg(self.proc.pid, signal.SIGHUP)
+
+        def answered():
+            now = self.telemetry("/ravelin/config")
+            return now if now["reloads"] + now["reload_failures"] > seen else None
+
+        after = wait_for(answered, timeout=timeout)
+        assert after, f"no reload within {timeout}s:\n{self.log()}"
+        return after
+
     def stop(self, timeout=15):
         """SIGTERM, then waits; returns the exit code. The output stays in self.output."""
         if self.proc is None:
@@ -165,6 +184,24 @@ class Appliance:
         self._log.close()
         self.output = self.log()
         return rc
+
+
+def gateway(topo, client_addr, front_addr, back_addr, origin_addrs, extra_yaml):
+    """An appliance between a client namespace (front link) and an origin namespace holding
+    every address of `origin_addrs` (back link), all /24. Returns (app, client_ns,
+    origin_ns); the appliance is not started."""
+    app_ns = topo.namespace("app")
+    client_ns = topo.namespace("cli")
+    origin_ns = topo.namespace("org")
+    front, _ = topo.link(app_ns, client_ns, addr_b=f"{client_addr}/24")
+    back, back_b = topo.link(app_ns, origin_ns, addr_b=f"{origin_addrs[0]}/24")
+    for addr in origin_addrs[1:]:
+        topo.ns(origin_ns, ["ip", "addr", "add", f"{addr}/24", "dev", back_b])
+    app = Appliance(topo, app_ns, [
+        {"name": "front", "iface": front, "address": f"{front_addr}/24", "index": 0},
+        {"name": "back", "iface": back, "address": f"{back_addr}/24", "index": 1},
+    ], extra_yaml=extra_yaml)
+    return app, client_ns, origin_ns
 
 
 def render_config(ports, eal, lcores):

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from harness import Appliance, Topology, wait_for
+from harness import Appliance, Topology, gateway, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = "/usr/bin/python3"
@@ -187,19 +187,10 @@ class ProxyLab:
 @pytest.fixture(scope="module")
 def lab():
     with Topology("prx") as topo:
-        app_ns = topo.namespace("app")
-        client_ns = topo.namespace("cli")
-        origin_ns = topo.namespace("org")
-        front, _ = topo.link(app_ns, client_ns, addr_b=f"{CLIENT}/24")
-        back, back_b = topo.link(app_ns, origin_ns, addr_b=f"{ORIGINS['o1']}/24")
-        for name in ("o2", "o3"):
-            topo.ns(origin_ns, ["ip", "addr", "add", f"{ORIGINS[name]}/24", "dev", back_b])
         log_dir = tempfile.mkdtemp(prefix="ravelin-proxy-")
         log_path = os.path.join(log_dir, "access.log")
-        app = Appliance(topo, app_ns, [
-            {"name": "front", "iface": front, "address": f"{APP_FRONT}/24", "index": 0},
-            {"name": "back", "iface": back, "address": f"{APP_BACK}/24", "index": 1},
-        ], extra_yaml=kong_yaml(log_path))
+        app, client_ns, origin_ns = gateway(topo, CLIENT, APP_FRONT, APP_BACK,
+                                            list(ORIGINS.values()), kong_yaml(log_path))
         lab = ProxyLab(topo, app, client_ns, origin_ns, log_path)
         for name in ORIGINS:
             lab.start_origin(name)

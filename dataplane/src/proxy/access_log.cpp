@@ -66,8 +66,7 @@ bool access_log::open(const std::string& path, unsigned lcores, std::string& err
   return true;
 }
 
-void access_log::start(std::shared_ptr<const router::router> router) {
-  router_ = std::move(router);
+void access_log::start() {
   thread_ = std::thread([this] {
     move_off_lcores();
     run();
@@ -92,6 +91,7 @@ void access_log::drain() {
     }
   }
   if (wrote) std::fflush(file_);
+  passes_.fetch_add(1, std::memory_order_release);
 }
 
 void access_log::write(const access_log_record& r) {
@@ -123,8 +123,8 @@ void access_log::write(const access_log_record& r) {
     std::fprintf(f, "\",\"port\":%u}", r.upstream_port);
   }
   std::fputs("]", f);
-  const auto routes = router_ ? router_->routes() : std::span<const router::route_info>{};
-  const auto services = router_ ? router_->services() : std::span<const router::service_info>{};
+  const auto routes = r.router ? r.router->routes() : std::span<const router::route_info>{};
+  const auto services = r.router ? r.router->services() : std::span<const router::service_info>{};
   if (r.route < routes.size()) {
     std::fputs(",\"route\":{\"id\":\"", f);
     put_json(f, routes[r.route].id.c_str());

@@ -20,6 +20,9 @@ namespace ravelin::dataplane::proxy {
 
 // One exchange, as plain data: strings are cut to their fields' sizes.
 struct access_log_record {
+  // Names route and service: its snapshot outlives the record (reloader.h waits for the
+  // writer's passes before freeing one).
+  const router::router* router = nullptr;
   uint64_t started_ns = 0;  // lcore clock (monotonic ns)
   uint64_t request_size = 0;
   uint64_t response_size = 0;
@@ -60,8 +63,10 @@ class access_log {
   // path: allocates; false with `error` set when the file or a ring cannot be made.
   bool open(const std::string& path, unsigned lcores, std::string& error);
   access_log_ring* ring(unsigned index) { return index < rings_.size() ? &rings_[index] : nullptr; }
-  // Starts the writer thread, which resolves route and service names through `router`.
-  void start(std::shared_ptr<const router::router> router);
+  // Starts the writer thread.
+  void start();
+  // Completed drain passes: a record queued before a pass began is written when it ends.
+  uint64_t passes() const { return passes_.load(std::memory_order_acquire); }
   // Drains what is left, stops the thread, frees the rings and closes the file.
   void stop();
   ~access_log() { stop(); }
@@ -72,7 +77,7 @@ class access_log {
   void write(const access_log_record& r);
 
   std::vector<access_log_ring> rings_;
-  std::shared_ptr<const router::router> router_;
+  std::atomic<uint64_t> passes_{0};
   std::FILE* file_ = nullptr;
   std::thread thread_;
   std::atomic<bool> stop_{false};

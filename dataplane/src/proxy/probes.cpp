@@ -9,6 +9,7 @@
 
 #include "proxy.h"
 #include "rewrite.h"
+#include "snapshot.h"
 #include "state.h"
 
 namespace ravelin::dataplane::proxy {
@@ -32,7 +33,7 @@ void http_proxy::report_probe(const balancer::peer& p, balancer::check_result r)
 
 void http_proxy::broadcast(const balancer::peer& p, balancer::health_change c) {
   if (!c.changed) return;
-  health_event e{p.upstream, p.target, c.available ? 1U : 0U};
+  health_event e{p.upstream, p.target, c.available ? 1U : 0U, cur_->generation};
   for (rte_ring* r : health_peers_) {
     if (rte_ring_mp_enqueue_elem(r, &e, sizeof e) != 0)
       counters_.add(counter::proxy_health_dropped);
@@ -44,13 +45,19 @@ uint32_t http_proxy::apply_peer_health() {
   health_event e;
   uint32_t n = 0;
   while (rte_ring_sc_dequeue_elem(health_inbox_, &e, sizeof e) == 0) {
+    ++n;
+    // Lcores switch snapshots a few polls apart; indices from another generation may name
+    // other targets. Probes and traffic report again under the new one.
+    if (e.generation != cur_->generation) {
+      counters_.add(counter::proxy_health_stale);
+      continue;
+    }
     const auto ups = balancer_.config()->upstreams();
     if (e.upstream < ups.size() && e.target < ups[e.upstream].targets.size() &&
         balancer_.set_health(ups[e.upstream].spec.name, ups[e.upstream].targets[e.target].address,
                              e.available != 0, now_ns_ / 1000)) {
       counters_.add(counter::proxy_health_applied);
     }
-    ++n;
   }
   return n;
 }
@@ -67,8 +74,8 @@ void http_proxy::start_probes() {
         break;
       }
     }
-    uint32_t ip = 0;
-    if (slot == nullptr || !parse_ipv4(due[i].target.host, ip)) {
+    const uint32_t ip = cur_->hosts.targets[due[i].target.upstream][due[i].target.target];
+    if (slot == nullptr || ip == 0) {
       // No slot or no address: the balancer counts it lost and probes again later.
       counters_.add(counter::proxy_probes_skipped);
       continue;

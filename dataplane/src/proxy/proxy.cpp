@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "flow.h"
+#include "snapshot.h"
 #include "ravelin/router/path.h"
 #include "rewrite.h"
 #include "state.h"
@@ -57,23 +58,26 @@ http_proxy::session::session(const http::limits& rq, const http::limits& rp, uin
       resp(http::role::response, rp, {resp_fields.get(), rp.max_fields},
            {resp_scratch.get(), k_scratch_bytes}) {}
 
-http_proxy::http_proxy(tcpstack::tcp_endpoint& tcp, const shared_state& shared,
+http_proxy::http_proxy(tcpstack::tcp_endpoint& tcp, const snapshot& first, uint32_t ordinal,
                        uint32_t max_sessions, counter_set& counters, access_log_ring* log,
-                       uint64_t seed, rte_ring* waf_audit)
+                       uint64_t seed)
     : tcp_(tcp),
-      shared_(shared),
+      settings_(first.state.settings),
+      ordinal_(ordinal),
       counters_(counters),
       log_(log),
       balancer_(seed),
-      traffic_(*shared.router),
-      path_buf_(new char[shared.settings.max_request_line + 1]),
+      cur_(&first),
+      offered_(&first),
+      oldest_in_use_(first.generation),
+      path_buf_(new char[settings_.max_request_line + 1]),
       target_buf_(new char[target_bytes()]),
       compose_buf_(new char[k_compose_bytes]),
-      request_limits_(request_limits_of(shared.settings)),
-      response_limits_(request_limits_of(shared.settings)) {
+      request_limits_(request_limits_of(settings_)),
+      response_limits_(request_limits_of(settings_)) {
   // A response status line may be as long as the head allows.
   response_limits_.max_start_line = response_limits_.max_head_bytes;
-  const uint32_t buffer = shared.settings.max_header_bytes + 4;
+  const uint32_t buffer = settings_.max_header_bytes + 4;
   sessions_.reserve(max_sessions);
   links_.resize(max_sessions);
   for (uint32_t i = 0; i < max_sessions; ++i) {
@@ -82,15 +86,7 @@ http_proxy::http_proxy(tcpstack::tcp_endpoint& tcp, const shared_state& shared,
   for (auto it = sessions_.rbegin(); it != sessions_.rend(); ++it) free_sessions_.push_back(&*it);
   for (auto it = links_.rbegin(); it != links_.rend(); ++it) free_links_.push_back(&*it);
   probes_.resize(64);
-  balancer_.rebind(shared.balancing, 0);
-  if (!shared.waf.empty()) {
-    // Transactions are held only while a request body streams; bodiless requests use one
-    // for the length of a call.
-    const uint32_t slots = std::min<uint32_t>(max_sessions, shared.settings.waf_transactions);
-    waf_ = std::make_unique<waf_lane>(shared.waf, slots, buffer, request_limits_.max_fields,
-                                      static_cast<uint16_t>(seed),
-                                      waf_audit, counters);
-  }
+  balancer_.rebind(first.state.balancing, 0);
 }
 
 http_proxy::~http_proxy() = default;
@@ -100,7 +96,7 @@ std::span<char> http_proxy::out_span(session& s) {
 }
 
 bool http_proxy::listen(std::string& error) {
-  for (const auto& l : shared_.settings.listen) {
+  for (const auto& l : settings_.listen) {
     if (l.tls) {
       // TLS termination arrives with the tls lcores (P7); until then the port stays closed.
       counters_.add(counter::proxy_tls_listeners_skipped);
@@ -128,7 +124,7 @@ http_proxy::session* http_proxy::take_session() {
 
 void http_proxy::release_session(session& s) {
   if (!s.in_use) return;
-  waf_abandon(s);
+  drop_snapshot(s);
   if (s.up != nullptr) release_link(s, link_end::abort);
   if (s.has_peer) {
     balancer_.finish(s.peer, 0, now_ns_ / 1000);  // the try's connection count
@@ -164,12 +160,13 @@ void http_proxy::client_accepted(conn_id c, void* listener) {
   // A new connection must send its first head within the header timeout (nginx's
   // client_header_timeout starts at accept), so silent connections cannot hold sessions.
   if (s->ph == phase::head && s->in_len == 0) {
-    s->deadline_ns = now_ns_ + shared_.settings.client_header_timeout_ms * k_ns_per_ms;
+    s->deadline_ns = now_ns_ + settings_.client_header_timeout_ms * k_ns_per_ms;
   }
 }
 
 // Ready for the next request on a kept-alive connection (or the first one).
 void http_proxy::next_request(session& s) {
+  drop_snapshot(s);
   s.ph = phase::head;
   s.in_len = s.scan_from = 0;
   s.out_len = s.out_sent = 0;
@@ -183,6 +180,7 @@ void http_proxy::next_request(session& s) {
   s.resume = false;
   s.close_pending = false;
   s.tries = 0;
+  s.target_upstream = UINT32_MAX;
   s.rs = {};
   s.deadline_ns = now_ns_ + k_client_idle_ns;
   if (s.client_eof) {
@@ -213,6 +211,7 @@ void http_proxy::close_client(session& s) {
   const bool input_unread = s.ph == phase::upstream && !s.client_eof && !s.request_done;
   s.ph = phase::closing;
   if (s.up != nullptr) release_link(s, link_end::abort);
+  drop_snapshot(s);
   if (!s.client_open) return;
   tcp_.consume(s.client, UINT32_MAX);
   s.lingering = s.lingering || input_unread;
@@ -285,14 +284,14 @@ void http_proxy::read_request_head(session& s) {
   if (s.in_len == 0) {
     s.started_ns = now_ns_;
     // The header timeout runs from the request's first byte (nginx client_header_timeout).
-    s.deadline_ns = now_ns_ + shared_.settings.client_header_timeout_ms * k_ns_per_ms;
+    s.deadline_ns = now_ns_ + settings_.client_header_timeout_ms * k_ns_per_ms;
   }
   const uint32_t end = gather_head(v, s.in.get(), s.in_len, s.buffer_bytes, s.scan_from);
   if (end == 0) {
     if (s.in_len < s.buffer_bytes) return;
     // RFC 9112 §3: a request line too long is 414, a head too large 431 (RFC 6585 §5).
     const bool line = std::memchr(s.in.get(), '\n', s.in_len) == nullptr &&
-                      s.in_len > shared_.settings.max_request_line;
+                      s.in_len > settings_.max_request_line;
     counters_.add(counter::proxy_bad_requests);
     answer_error(s, line ? 414 : 431, R"({"message":"Request header too large"})", true);
     return;
@@ -335,13 +334,14 @@ void http_proxy::start_request(session& s) {
 
 // Kong's router (kong.md §2): no match is a 404, an https-only route a 426 or redirect.
 bool http_proxy::route_request(session& s) {
+  hold_snapshot(s);  // the exchange runs under the routes it was matched with
   const http::message_head& h = s.req.head();
   const size_t q = h.target.find('?');
   const std::string_view raw_path = h.target.substr(0, q);
   const std::string_view query =
       q == std::string_view::npos ? std::string_view{} : h.target.substr(q);
   const auto path =
-      router::normalize_path(raw_path, {path_buf_.get(), shared_.settings.max_request_line + 1});
+      router::normalize_path(raw_path, {path_buf_.get(), settings_.max_request_line + 1});
   router::field_list_source<http::header_field> headers(h.fields);
   router::match_input in{h.method_token, h.host,  path.value_or(raw_path),
                          query,          {},      router::scheme::http,
@@ -350,7 +350,7 @@ bool http_proxy::route_request(session& s) {
   const size_t target_cap = target_bytes();
   const router::match_status st =
       path && raw_path.starts_with('/')
-          ? shared_.router->match(in, match_scratch_, {target_buf_.get(), target_cap}, m)
+          ? cur_->state.router->match(in, match_scratch_, {target_buf_.get(), target_cap}, m)
           : router::match_status::no_route;
   const bool close = h.framing != http::body_framing::none || !h.keep_alive;
   switch (st) {
@@ -369,6 +369,8 @@ bool http_proxy::route_request(session& s) {
   }
   s.route = m.route;
   s.service = m.service;
+  last_captures_.count = 0;
+  if (m.uri_captures.any()) last_captures_ = m.uri_captures;
   if (s.service == nullptr) {
     answer_error(s, 503, k_no_service_body, close);
     return false;
@@ -405,12 +407,12 @@ void http_proxy::pump_request_body(session& s) {
   waf_decision stop{};
   const body_step st = feed_body(s.req, v, std::min(space, v.length), [&](std::string_view d) {
     if (s.waf == nullptr) return;
-    stop = waf_->body(*s.waf, d);
+    stop = lane_of(s.snap)->body(*s.waf, d);
     if (stop.block) s.waf = nullptr;  // the lane released it with its verdict
   });
   if (!st.failed && st.done && s.waf != nullptr) {
     // Phase 2 speaks before the last bytes leave: a refused request never arrives whole.
-    stop = waf_->finish(*s.waf);
+    stop = lane_of(s.snap)->finish(*s.waf);
     s.waf = nullptr;
   }
   if (stop.block) {
@@ -503,14 +505,21 @@ void http_proxy::answer_error(session& s, uint16_t status, std::string_view body
 // access-log record.
 void http_proxy::log_exchange(session& s) {
   const auto latency_ms = static_cast<uint32_t>((now_ns_ - s.started_ns) / k_ns_per_ms);
-  if (s.record.route < traffic_.routes.size()) {
-    traffic_.routes[s.record.route].add(s.status, latency_ms);
-  }
-  if (s.record.service < traffic_.services.size()) {
-    traffic_.services[s.record.service].add(s.status, latency_ms);
+  if (s.snap == nullptr) return;  // answered before routing: not an exchange
+  lcore_traffic& t = *s.snap->traffic[ordinal_];
+  if (s.record.route < t.routes.size()) t.routes[s.record.route].add(s.status, latency_ms);
+  if (s.record.service < t.services.size()) t.services[s.record.service].add(s.status, latency_ms);
+  if (s.target_upstream != UINT32_MAX) {
+    if (s.target_upstream < t.upstreams.size()) {
+      t.upstreams[s.target_upstream].add(s.status, latency_ms);
+    }
+    if (traffic_stats* ts = t.target(s.target_upstream, s.target_index)) {
+      ts->add(s.status, latency_ms);
+    }
   }
   if (log_ == nullptr) return;
   access_log_record& r = s.record;
+  r.router = s.snap->state.router.get();
   r.request_size = s.request_bytes;
   r.response_size = s.response_bytes;
   r.status = s.status;
@@ -574,6 +583,7 @@ void http_proxy::expire(session& s) {
 uint32_t http_proxy::poll(uint64_t now_ns) {
   now_ns_ = now_ns;
   uint32_t work = 0;
+  if (const snapshot* next = offered_.load(std::memory_order_acquire); next != cur_) adopt(next);
   if (now_ns >= next_sweep_ns_) {
     next_sweep_ns_ = now_ns + k_sweep_ns;
     for (session& s : sessions_) {
@@ -595,6 +605,65 @@ uint32_t http_proxy::poll(uint64_t now_ns) {
   }
   work += apply_peer_health();
   return work;
+}
+
+// ---- snapshots -----------------------------------------------------------------------------
+
+// Between two events no exchange is half-way through a call, so the switch is safe here;
+// rebinding the balancer allocates, which a reload may cost once per lcore.
+void http_proxy::adopt(const snapshot* next) {
+  if (cur_users_ != 0) {
+    if (held_count_ == held_.size()) {
+      counters_.add(counter::proxy_reload_deferred);  // retried on the next poll
+      return;
+    }
+    held_[held_count_++] = {cur_, cur_users_};
+  }
+  cur_ = next;
+  cur_users_ = 0;
+  balancer_.rebind(next->state.balancing, now_ns_ / 1000);
+  // Probes point into the old balancing; the new schedule probes again.
+  for (probe_slot& p : probes_) {
+    if (!p.in_use) continue;
+    tcp_.abort(p.id);
+    p.in_use = false;
+  }
+  counters_.add(counter::proxy_reloads);
+  publish_oldest();
+}
+
+void http_proxy::hold_snapshot(session& s) {
+  s.snap = cur_;
+  ++cur_users_;
+}
+
+void http_proxy::drop_snapshot(session& s) {
+  waf_abandon(s);  // its transaction lives in the snapshot's lane
+  const snapshot* sn = s.snap;
+  if (sn == nullptr) return;
+  s.snap = nullptr;
+  if (sn == cur_) {
+    --cur_users_;
+    return;
+  }
+  for (uint32_t i = 0; i < held_count_; ++i) {
+    if (held_[i].snap != sn) continue;
+    if (--held_[i].users == 0) {
+      held_[i] = held_[--held_count_];
+      publish_oldest();
+    }
+    return;
+  }
+}
+
+void http_proxy::publish_oldest() {
+  uint32_t g = cur_->generation;
+  for (uint32_t i = 0; i < held_count_; ++i) g = std::min(g, held_[i].snap->generation);
+  oldest_in_use_.store(g, std::memory_order_release);
+}
+
+waf_lane* http_proxy::lane_of(const snapshot* s) const {
+  return s == nullptr || s->lanes.empty() ? nullptr : s->lanes[ordinal_].get();
 }
 
 // ---- handler plumbing ----------------------------------------------------------------------

@@ -5,6 +5,8 @@
 // writer thread. Every session, link and buffer is allocated when the lcore starts.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -23,21 +25,24 @@
 
 namespace ravelin::dataplane::proxy {
 
-// What every lcore's proxy shares: built once from the config snapshot, read-only.
+// What every lcore's proxy shares under one snapshot: compiled once, read-only.
 struct shared_state {
   std::shared_ptr<const router::router> router;
   std::shared_ptr<const balancer::balancer_config> balancing;
   mgmt::proxy_config settings;
-  waf_binding waf;  // the waf plugins' engines and where they apply
+  std::shared_ptr<const waf_binding> waf;  // the waf plugins' engines and where they apply
 };
 
 class http_proxy;
+struct snapshot;
 
-// A health transition sent between lcores: indices into the balancer_config all of them run.
+// A health transition sent between lcores: indices into the balancer_config of the
+// sender's snapshot generation.
 struct health_event {
   uint32_t upstream;
   uint32_t target;
   uint32_t available;  // 0 or 1; a whole word keeps the ring element a multiple of 4 bytes
+  uint32_t generation;
 };
 
 inline constexpr uint32_t k_scratch_bytes = 2048;  // parser stitching (trailer lines)
@@ -62,10 +67,10 @@ class handler_of final : public tcpstack::tcp_handler {
 
 class http_proxy {
  public:
-  // Sessions and upstream links are bounded by `max_sessions` each.
-  http_proxy(tcpstack::tcp_endpoint& tcp, const shared_state& shared, uint32_t max_sessions,
-             counter_set& counters, access_log_ring* log, uint64_t seed,
-             rte_ring* waf_audit = nullptr);
+  // Sessions and upstream links are bounded by `max_sessions` each. `ordinal` picks this
+  // lcore's parts of every snapshot; the settings of `first` hold for the proxy's life.
+  http_proxy(tcpstack::tcp_endpoint& tcp, const snapshot& first, uint32_t ordinal,
+             uint32_t max_sessions, counter_set& counters, access_log_ring* log, uint64_t seed);
   ~http_proxy();
   http_proxy(const http_proxy&) = delete;
   http_proxy& operator=(const http_proxy&) = delete;
@@ -77,7 +82,12 @@ class http_proxy {
   void set_now(uint64_t now_ns) { now_ns_ = now_ns; }
 
   balancer::balancer& balancing() { return balancer_; }
-  const lcore_traffic& traffic() const { return traffic_; }
+
+  // Config reloads (reloader.h). The control thread offers the newest snapshot; the lcore
+  // adopts it in poll(), and exchanges already running keep theirs. oldest_in_use() is the
+  // lowest generation this lcore can still touch (acquire): older ones may be freed.
+  void offer(const snapshot* s) { offered_.store(s, std::memory_order_release); }
+  uint32_t oldest_in_use() const { return oldest_in_use_.load(std::memory_order_acquire); }
 
   // Health is kept per lcore; a change one lcore sees is sent to the others (balancer.h),
   // as Kong's workers share lua-resty-healthcheck events. `inbox` is this lcore's ring
@@ -109,7 +119,7 @@ class http_proxy {
 
  private:
   // Room for an upstream request-target: percent-escaping may triple the path.
-  uint32_t target_bytes() const { return shared_.settings.max_request_line * 3 + 1024; }
+  uint32_t target_bytes() const { return settings_.max_request_line * 3 + 1024; }
   // A session's `out` buffer and the per-lcore scratch for composed header values.
   std::span<char> out_span(session& s);
   std::span<char> compose_span() { return {compose_buf_.get(), k_compose_bytes}; }
@@ -160,16 +170,38 @@ class http_proxy {
   void broadcast(const balancer::peer& p, balancer::health_change c);
   uint32_t apply_peer_health();
 
-  // Access log (proxy.cpp).
+  // Access log and traffic figures (proxy.cpp).
   void log_exchange(session& s);
 
+  // Snapshots (proxy.cpp): adopting an offered one, and counting the exchanges that still
+  // run under older ones.
+  void adopt(const snapshot* next);
+  void hold_snapshot(session& s);
+  void drop_snapshot(session& s);
+  void publish_oldest();
+  waf_lane* lane_of(const snapshot* s) const;
+
   tcpstack::tcp_endpoint& tcp_;
-  const shared_state& shared_;
+  const mgmt::proxy_config settings_;
+  const uint32_t ordinal_;
   counter_set& counters_;
   access_log_ring* log_;
   balancer::balancer balancer_;
   router::match_scratch match_scratch_;
-  lcore_traffic traffic_;
+  router::captures last_captures_;  // the last routed request's regex groups (uri_capture)
+  uint32_t dns_turn_ = 0;           // round robin over a service host's addresses
+  // The snapshot new exchanges start under, and older ones exchanges still run under with
+  // how many do. A reload while every entry is taken waits until one frees.
+  struct held_snapshot {
+    const snapshot* snap = nullptr;
+    uint32_t users = 0;
+  };
+  const snapshot* cur_;
+  uint32_t cur_users_ = 0;
+  std::array<held_snapshot, 8> held_{};
+  uint32_t held_count_ = 0;
+  std::atomic<const snapshot*> offered_;
+  std::atomic<uint32_t> oldest_in_use_;
   handler_of<client_kind> client_handler_{*this};
   handler_of<upstream_kind> upstream_handler_{*this};
   handler_of<probe_kind> probe_handler_{*this};
@@ -191,7 +223,6 @@ class http_proxy {
   uint32_t depth_ = 0;  // nesting of next_request() through synchronous answers
   uint64_t next_sweep_ns_ = 0;
   uint64_t next_probe_ns_ = 0;
-  std::unique_ptr<waf_lane> waf_;  // null without waf plugins
   http::limits request_limits_;
   http::limits response_limits_;
 };

@@ -1,12 +1,15 @@
-// Per-route and per-service traffic figures: requests, responses by status class and a
-// latency histogram, kept per lcore (plain adds by the owner) and summed on read by the
-// telemetry command /ravelin/routes.
+// Traffic figures per route, service, upstream and target: requests, responses by status
+// class and a latency histogram, kept per lcore and per snapshot (plain adds by the owner)
+// and summed on read by the telemetry commands /ravelin/routes, /ravelin/services,
+// /ravelin/upstreams and /ravelin/targets. Figures are keyed by name, so they carry on
+// across config reloads as Kong's Prometheus series do.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <vector>
 
+#include "ravelin/balancer/balancer.h"
 #include "ravelin/router/router.h"
 
 namespace ravelin::dataplane::proxy {
@@ -28,18 +31,38 @@ struct traffic_stats {
   }
 };
 
-// One lcore's figures, by route and by service index of the router they were built for.
+// One lcore's figures under one snapshot, by the indices of its router and balancing.
 struct lcore_traffic {
-  explicit lcore_traffic(const router::router& r)
-      : routes(r.routes().size()), services(r.services().size()) {}
+  lcore_traffic(const router::router& r, const balancer::balancer_config& b);
   std::vector<traffic_stats> routes;
   std::vector<traffic_stats> services;
+  std::vector<traffic_stats> upstreams;
+  std::vector<traffic_stats> targets;    // every upstream's targets, one after the other
+  std::vector<uint32_t> first_target;    // by upstream: its first entry in `targets`
+
+  traffic_stats* target(uint32_t upstream, uint32_t t) {
+    if (upstream >= first_target.size()) return nullptr;
+    const uint32_t i = first_target[upstream] + t;
+    return i < targets.size() ? &targets[i] : nullptr;
+  }
 };
 
-// Registers /ravelin/routes over `lcores` (not owned; they must outlive unregister).
-void register_route_telemetry(const router::router* router,
-                              std::vector<const lcore_traffic*> lcores);
-// Returns once no telemetry callback can still be reading the registered figures.
+// One snapshot's figures as telemetry reads them (not owned; alive until retired).
+struct traffic_view {
+  uint32_t generation = 0;
+  const router::router* router = nullptr;
+  const balancer::balancer_config* balancing = nullptr;
+  std::vector<const lcore_traffic*> lcores;
+};
+
+// Registers the telemetry commands; the figures come from the views added below.
+void register_route_telemetry();
+// A snapshot's figures start counting (control thread).
+void add_traffic_view(traffic_view v);
+// A snapshot no lcore uses any more: its final figures fold into totals kept by name, and
+// telemetry stops reading it. Returns once no callback can still be reading the view.
+void retire_traffic_view(uint32_t generation);
+// Returns once no telemetry callback can still be reading any figures.
 void unregister_route_telemetry();
 
 }  // namespace ravelin::dataplane::proxy

@@ -68,7 +68,8 @@ struct http_proxy::session {
   http::parser req;
   http::parser resp;
 
-  // The exchange in flight.
+  // The exchange in flight, under the snapshot it was routed with.
+  const snapshot* snap = nullptr;
   const router::route_info* route = nullptr;
   const router::service_info* service = nullptr;
   std::string_view upstream_target, strip_prefix, upstream_host, request_path;
@@ -97,6 +98,9 @@ struct http_proxy::session {
   uint32_t peer_ip = 0;
   uint16_t peer_port = 0;
   uint16_t tries = 0;
+  // The balanced target's figures (route_stats.h), when it was picked under `snap`.
+  uint32_t target_upstream = UINT32_MAX;
+  uint32_t target_index = 0;
   link* up = nullptr;
   waf_slot* waf = nullptr;  // the waf transaction while the request body streams
 

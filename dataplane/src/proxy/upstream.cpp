@@ -9,6 +9,7 @@
 #include "flow.h"
 #include "proxy.h"
 #include "rewrite.h"
+#include "snapshot.h"
 #include "state.h"
 
 namespace ravelin::dataplane::proxy {
@@ -22,13 +23,14 @@ constexpr uint64_t k_ns_per_ms = 1'000'000;
 constexpr uint32_t k_link_max_requests = 10000;
 constexpr uint64_t k_link_idle_ns = 60'000 * k_ns_per_ms;
 
-// The request attributes consistent hashing may key on; those the proxy cannot supply yet
-// (consumer before auth plugins exist, uri_capture) are absent, which sends the balancer to
-// hash_fallback.
+// The request attributes consistent hashing may key on; the consumer is absent until auth
+// plugins identify one, which sends the balancer to hash_fallback as Kong does for an
+// anonymous request.
 class request_hash_source final : public balancer::hash_source {
  public:
-  request_hash_source(const http::message_head& h, std::string_view path, std::string_view ip)
-      : head_(h), path_(path), ip_(ip) {}
+  request_hash_source(const http::message_head& h, std::string_view path, std::string_view ip,
+                      const router::captures* captures)
+      : head_(h), path_(path), ip_(ip), captures_(captures) {}
   std::optional<std::string_view> consumer_id() const override { return std::nullopt; }
   std::optional<std::string_view> client_ip() const override { return ip_; }
   std::optional<std::string_view> header(std::string_view name) const override {
@@ -70,8 +72,10 @@ class request_hash_source final : public balancer::hash_source {
     }
     return std::nullopt;
   }
-  std::optional<std::string_view> uri_capture(std::string_view) const override {
-    return std::nullopt;
+  // A named group of the route's regex path (ngx.ctx.router_matches.uri_captures[name]).
+  std::optional<std::string_view> uri_capture(std::string_view name) const override {
+    if (captures_ == nullptr || !captures_->any()) return std::nullopt;
+    return captures_->named(name);
   }
 
  private:
@@ -95,6 +99,7 @@ class request_hash_source final : public balancer::hash_source {
   const http::message_head& head_;
   std::string_view path_;
   std::string_view ip_;
+  const router::captures* captures_;
   mutable char decoded_[256];
 };
 
@@ -106,25 +111,46 @@ bool http_proxy::pick_peer(session& s) {
   const bool close = s.req.head().framing != http::body_framing::none;
   ++s.tries;
   if (!s.service->upstream) {
-    // A service host that is an IPv4 literal; names would need a resolver (not built yet).
-    if (!parse_ipv4(s.service->host, s.peer_ip)) {
+    // A service host that is an address or a name (snapshot.h resolved it): DNS round robin
+    // over its addresses by try, as Kong's balancer does for a plain host.
+    const auto& ips = s.snap->hosts.services[s.service->index];
+    if (ips.empty()) {
       answer_error(s, 503, k_name_resolution_body, close);
       return false;
     }
+    s.peer_ip = ips[(dns_turn_++) % ips.size()];
     s.peer_port = s.service->port;
     return true;
   }
+  // The balancer runs the newest snapshot; an exchange routed under an older one finds its
+  // upstream again by name.
+  uint32_t upstream = *s.service->upstream;
+  if (s.snap != cur_) {
+    const balancer::upstream_info* u = balancer_.config()->find(s.service->host);
+    if (u == nullptr) {
+      answer_error(s, 503, k_no_peer_body, close);
+      return false;
+    }
+    upstream = u->index;
+  }
   char ip_text[16];
-  request_hash_source hs(s.req.head(), s.request_path, format_ipv4(s.client_ip, ip_text));
-  const balancer::pick_status st =
-      balancer_.pick(*s.service->upstream, &hs, s.rs, s.peer, now_ns_ / 1000);
+  // The hash is taken on the first try, right after routing, while the captures (views into
+  // this lcore's path buffer) are still the request's own.
+  request_hash_source hs(s.req.head(), s.request_path, format_ipv4(s.client_ip, ip_text),
+                         s.tries == 1 ? &last_captures_ : nullptr);
+  const balancer::pick_status st = balancer_.pick(upstream, &hs, s.rs, s.peer, now_ns_ / 1000);
   if (st != balancer::pick_status::ok) {
     answer_error(s, 503, k_no_peer_body, close);
     return false;
   }
   s.has_peer = true;
   s.peer_port = s.peer.port;
-  if (!parse_ipv4(s.peer.host, s.peer_ip)) {
+  s.peer_ip = cur_->hosts.targets[s.peer.upstream][s.peer.target];
+  if (s.snap == cur_) {
+    s.target_upstream = s.peer.upstream;
+    s.target_index = s.peer.target;
+  }
+  if (s.peer_ip == 0) {
     answer_error(s, 503, k_name_resolution_body, close);
     return false;
   }

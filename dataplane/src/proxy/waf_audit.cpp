@@ -29,14 +29,14 @@ std::FILE* open_append(const std::string& path, std::string& error) {
 
 }  // namespace
 
-void fill_audit_record(waf_audit_record& out, const waf::audit_entry& e, uint16_t instance) {
+void fill_audit_record(waf_audit_record& out, const waf::audit_entry& e, uint16_t files) {
   out.r = e.r;
   out.link = e.link;
   out.id = e.id;
   out.phase = e.phase;
   out.severity = e.severity;
   out.status = e.status;
-  out.instance = instance;
+  out.files = files;
   out.disruptive = e.disruptive;
   copy_field(out.msg, e.msg);
   copy_field(out.data, e.data);
@@ -46,12 +46,29 @@ void fill_audit_record(waf_audit_record& out, const waf::audit_entry& e, uint16_
   copy_field(out.unique_id, e.unique_id);
 }
 
-bool waf_audit_log::open(const std::vector<files>& instances, unsigned lcores, std::string& error) {
-  for (const auto& f : instances) {
-    line_files_.push_back(open_append(f.line_path, error));
-    json_files_.push_back(open_append(f.json_path, error));
-    if (!error.empty()) return false;
+int32_t waf_audit_log::files_for(const files& f, std::string& error) {
+  const size_t n = pair_count_.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < n; ++i) {
+    if (pairs_[i].paths.line_path == f.line_path && pairs_[i].paths.json_path == f.json_path) {
+      return static_cast<int32_t>(i);
+    }
   }
+  if (n == k_max_files) {
+    error = "too many distinct WAF audit log files (at most " + std::to_string(k_max_files) + ")";
+    return -1;
+  }
+  open_pair p{f, open_append(f.line_path, error), nullptr};
+  if (error.empty()) p.json = open_append(f.json_path, error);
+  if (!error.empty()) {
+    if (p.line != nullptr) std::fclose(p.line);
+    return -1;
+  }
+  pairs_[n] = std::move(p);
+  pair_count_.store(n + 1, std::memory_order_release);
+  return static_cast<int32_t>(n);
+}
+
+bool waf_audit_log::open(unsigned lcores, std::string& error) {
   for (unsigned i = 0; i < lcores; ++i) {
     const std::string name = "rv_waflog_" + std::to_string(i);
     rte_ring* r = rte_ring_create_elem(name.c_str(), sizeof(waf_audit_record), k_ring_records,
@@ -84,6 +101,7 @@ void waf_audit_log::run() {
 bool waf_audit_log::drain() {
   waf_audit_record r;
   bool wrote = false;
+  const size_t count = pair_count_.load(std::memory_order_acquire);
   for (rte_ring* ring : rings_) {
     while (rte_ring_sc_dequeue_elem(ring, &r, sizeof r) == 0) {
       waf::audit_entry e;
@@ -100,11 +118,12 @@ bool waf_audit_log::drain() {
       e.var_value = r.var_value;
       e.uri = r.uri;
       e.unique_id = r.unique_id;
-      if (std::FILE* f = line_files_[r.instance]) {
+      if (r.files >= count) continue;
+      if (std::FILE* f = pairs_[r.files].line) {
         const std::string line = waf::format_audit_line(e) + "\n";
         std::fwrite(line.data(), 1, line.size(), f);
       }
-      if (std::FILE* f = json_files_[r.instance]) {
+      if (std::FILE* f = pairs_[r.files].json) {
         const std::string line = waf::format_audit_json(e) + "\n";
         std::fwrite(line.data(), 1, line.size(), f);
       }
@@ -112,11 +131,12 @@ bool waf_audit_log::drain() {
     }
   }
   if (wrote) {
-    for (std::FILE* f : line_files_)
-      if (f) std::fflush(f);
-    for (std::FILE* f : json_files_)
-      if (f) std::fflush(f);
+    for (size_t i = 0; i < count; ++i) {
+      if (pairs_[i].line != nullptr) std::fflush(pairs_[i].line);
+      if (pairs_[i].json != nullptr) std::fflush(pairs_[i].json);
+    }
   }
+  passes_.fetch_add(1, std::memory_order_release);
   return wrote;
 }
 
@@ -127,10 +147,12 @@ void waf_audit_log::stop() {
   }
   for (rte_ring* r : rings_) rte_ring_free(r);
   rings_.clear();
-  for (auto* v : {&line_files_, &json_files_}) {
-    for (std::FILE* f : *v)
-      if (f) std::fclose(f);
-    v->clear();
+  const size_t n = pair_count_.exchange(0);
+  for (size_t i = 0; i < n; ++i) {
+    for (std::FILE* f : {pairs_[i].line, pairs_[i].json}) {
+      if (f != nullptr) std::fclose(f);
+    }
+    pairs_[i] = {};
   }
 }
 

@@ -4,20 +4,23 @@
 // transaction, as the audit lines do.
 #include "proxy.h"
 #include "ravelin/waf/audit.h"
+#include "snapshot.h"
 #include "state.h"
 
 namespace ravelin::dataplane::proxy {
 
 bool http_proxy::waf_check_head(session& s) {
-  if (waf_ == nullptr) return true;
-  const int32_t instance = shared_.waf.pick(s.route != nullptr ? s.route->index : UINT32_MAX,
-                                            s.service != nullptr ? s.service->index : UINT32_MAX);
+  waf_lane* lane = lane_of(s.snap);
+  if (lane == nullptr) return true;
+  const int32_t instance =
+      s.snap->state.waf->pick(s.route != nullptr ? s.route->index : UINT32_MAX,
+                              s.service != nullptr ? s.service->index : UINT32_MAX);
   if (instance < 0) return true;
   const http::message_head& h = s.req.head();
   const bool has_body = h.framing == http::body_framing::chunked ||
                         (h.framing == http::body_framing::length && h.content_length != 0);
   const waf_decision d =
-      waf_->start(instance, h, s.in.get(), s.head_len, s.client_ip, has_body, &s.waf);
+      lane->start(instance, h, s.in.get(), s.head_len, s.client_ip, has_body, &s.waf);
   if (!d.block) return true;
   answer_blocked(s, d, has_body);
   return false;
@@ -40,7 +43,7 @@ void http_proxy::answer_blocked(session& s, const waf_decision& d, bool body_unr
 
 void http_proxy::waf_abandon(session& s) {
   if (s.waf == nullptr) return;
-  waf_->abandon(*s.waf);
+  lane_of(s.snap)->abandon(*s.waf);
   s.waf = nullptr;
 }
 

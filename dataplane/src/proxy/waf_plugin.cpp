@@ -15,7 +15,8 @@ int32_t waf_binding::pick(uint32_t route, uint32_t service) const {
   return global;
 }
 
-bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, std::string& error) {
+bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, waf_audit_log* audit,
+                       std::string& error) {
   out.by_route.assign(cfg.kong.routes.size(), -1);
   out.by_service.assign(cfg.kong.services.size(), -1);
   for (const auto& w : cfg.waf) {
@@ -33,6 +34,11 @@ bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, std::string& e
       return false;
     }
     inst.block = w.block;
+    if (audit != nullptr) {
+      const int32_t files = audit->files_for({w.audit_log, w.audit_json_log}, error);
+      if (files < 0) return false;
+      inst.audit_files = static_cast<uint16_t>(files);
+    }
     out.instances.push_back(std::move(inst));
     if (p.route.index) {
       out.by_route[*p.route.index] = index;
@@ -46,11 +52,13 @@ bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, std::string& e
 }
 
 waf_lane::waf_lane(const waf_binding& b, uint32_t slots, uint32_t head_bytes, uint32_t max_fields,
-                   uint16_t lcore, rte_ring* audit, counter_set& counters)
+                   uint16_t lcore, uint32_t generation, rte_ring* audit,
+                   counter_set& counters)
     : binding_(b),
       free_(b.instances.size(), nullptr),
       head_bytes_(head_bytes),
       lcore_(lcore),
+      seq_(static_cast<uint64_t>(generation) << 32),
       epoch_(static_cast<uint32_t>(std::time(nullptr))),
       audit_(audit),
       counters_(counters) {
@@ -163,7 +171,8 @@ void waf_lane::emit_audit(waf_slot& s) {
     logged = true;
     if (audit_ == nullptr) continue;
     waf_audit_record rec;
-    fill_audit_record(rec, s.tx.audit_entry_of(m), static_cast<uint16_t>(s.instance));
+    fill_audit_record(rec, s.tx.audit_entry_of(m),
+                      binding_.instances[static_cast<size_t>(s.instance)].audit_files);
     if (rte_ring_sp_enqueue_elem(audit_, &rec, sizeof rec) != 0) {
       counters_.add(counter::waf_audit_dropped);
     }

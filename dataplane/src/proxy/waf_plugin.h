@@ -26,6 +26,7 @@ struct waf_binding {
   struct instance {
     std::unique_ptr<waf::waf_engine> engine;
     bool block = true;
+    uint16_t audit_files = 0;  // waf_audit_log::files_for
   };
   std::vector<instance> instances;
   std::vector<int32_t> by_route, by_service;  // kong_config indices -> instance, or -1
@@ -36,9 +37,11 @@ struct waf_binding {
   bool empty() const { return instances.empty(); }
 };
 
-// Compiles each waf plugin's rule set into an engine (Hyperscan databases): control path,
-// may allocate and fail with a message.
-bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, std::string& error);
+// Compiles each waf plugin's rule set into an engine (Hyperscan databases) and opens its
+// audit files through `audit` (may be null: no audit lines): control path, may allocate and
+// fail with a message.
+bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, waf_audit_log* audit,
+                       std::string& error);
 
 // One request under inspection: the transaction and copies of what it borrows (the head
 // and its field table), since the session's buffers move on while the body streams.
@@ -67,9 +70,10 @@ struct waf_decision {
 class waf_lane {
  public:
   // `slots` transactions per instance are made now (control path), each with room for a
-  // head of `head_bytes` and `max_fields` fields: the codec's own limits.
+  // head of `head_bytes` and `max_fields` fields: the codec's own limits. `generation` (the
+  // snapshot's) keeps transaction ids of successive lanes on one lcore apart.
   waf_lane(const waf_binding& b, uint32_t slots, uint32_t head_bytes, uint32_t max_fields,
-           uint16_t lcore, rte_ring* audit, counter_set& counters);
+           uint16_t lcore, uint32_t generation, rte_ring* audit, counter_set& counters);
   ~waf_lane();
   waf_lane(const waf_lane&) = delete;
   waf_lane& operator=(const waf_lane&) = delete;

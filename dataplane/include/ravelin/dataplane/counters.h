@@ -51,6 +51,9 @@ namespace ravelin::dataplane {
   X(proxy_probes_skipped, "proxy: due probes not started (no probe slot or no address)")        \
   X(proxy_health_applied, "proxy: health transitions other lcores saw, applied here")           \
   X(proxy_health_dropped, "proxy: health transitions not sent, a peer lcore's ring was full")   \
+  X(proxy_health_stale, "proxy: health transitions from another config generation, ignored")   \
+  X(proxy_reloads, "proxy: config snapshots this lcore switched to")                           \
+  X(proxy_reload_deferred, "proxy: switches put off, too many older snapshots still in use")   \
   X(waf_inspected, "waf: requests the waf plugin inspected")                                    \
   X(waf_blocked, "waf: requests blocked (403, or the rule's status)")                           \
   X(waf_detected, "waf: requests with matched rules that were not blocked")                     \

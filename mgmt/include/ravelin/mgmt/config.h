@@ -90,6 +90,12 @@ struct proxy_config {
   std::string access_log;               // JSON lines file (Kong file-log shape); empty: off
   // Requests each waf plugin inspects at once per lcore (bodies streaming); past it: 503.
   uint32_t waf_transactions = 256;
+  // Host names of services and targets (Kong's dns_hostsfile, then the system resolver):
+  // resolved on the control thread when a config is applied and again every
+  // dns_refresh_seconds; a changed answer applies a new snapshot (kong.conf dns_* settings).
+  std::string dns_hostsfile = "/etc/hosts";
+  bool dns_system_resolver = true;  // ask getaddrinfo for names the hosts file lacks
+  uint32_t dns_refresh_seconds = 30;
 };
 
 struct appliance_config {
