@@ -144,6 +144,38 @@ def waf_demo(topo, cli_ns):
     return r.stdout.endswith("403") and len(lines) >= 2
 
 
+def reload_demo(topo, cli_ns, app):
+    """A config change applied to the running appliance: a new route, and origin-3 taken
+    out of shop.up (weight 0), while a client keeps requesting."""
+    step("reload: route /new added and origin-3 set to weight 0 in the file, then SIGHUP")
+    load = topo.spawn(cli_ns, ["wrk", "-t1", "-c4", "-d3s", f"http://{APP}/shop/x"],
+                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(0.5)
+    with open(app.config_path) as f:
+        text = f.read()
+    text = text.replace("routes: [{name: shop, paths: [/shop], strip_path: true}]",
+                        "routes: [{name: shop, paths: [/shop], strip_path: true},\n"
+                        "             {name: new, paths: [/new], strip_path: true}]")
+    text = text.replace(f'"{POOL[2]}:8001", weight: 100', f'"{POOL[2]}:8001", weight: 0')
+    cfg = app.reload(text)
+    print(f"   {[line for line in app.log().splitlines() if 'reloaded' in line][-1]}")
+    r = topo.ns(cli_ns, ["curl", "-sS", "-w", " %{http_code}", f"http://{APP}/new/hello"],
+                check=False)
+    urls = [f"http://{APP}/shop/item/{i}" for i in range(8)]
+    seen = re.findall(r"X-Origin: (\S+)",
+                      topo.ns(cli_ns, ["curl", "-sS", "-D", "-", "-o", "/dev/null"] + urls,
+                              check=False).stdout)
+    print(f"   /new answers {r.stdout[-3:]}; 8 requests to /shop now answered by "
+          f"{sorted(set(seen))}")
+    out, _ = load.communicate(timeout=30)
+    done = re.search(r"(\d+) requests in", out)
+    failed = "Non-2xx" in out or "Socket errors" in out
+    print(f"   wrk during the reload: {done.group(1) if done else '?'} requests, "
+          f"{'some failed' if failed else 'none failed'}")
+    return (cfg["generation"] == 2 and r.stdout.endswith("200") and done is not None
+            and not failed and "origin-3" not in seen and len(seen) == 8)
+
+
 def main():
     with Topology("demo") as topo:
         app_ns, cli_ns = topo.namespace("app"), topo.namespace("cli")
@@ -182,6 +214,7 @@ def main():
         tcp_ok = tcp_demo(topo, cli_ns, origin_ns)
         proxy_ok = proxy_demo(topo, cli_ns, origin_ns)
         waf_ok = waf_demo(topo, cli_ns)
+        reload_ok = reload_demo(topo, cli_ns, app)
 
         step("counters from the DPDK telemetry socket (/ravelin/stats)")
         stats = app.stats()
@@ -200,7 +233,7 @@ def main():
         step("stopping ravelin (SIGTERM)")
         rc = app.stop()
         print(f"   exit code {rc}")
-        ok = (rc == 0 and tcp_ok and proxy_ok and waf_ok and stats["icmp_tx_echo_replies"] >= 19000
+        ok = (rc == 0 and tcp_ok and proxy_ok and waf_ok and reload_ok and stats["icmp_tx_echo_replies"] >= 19000
               and stats["ipv4_rx_bad_checksum"] >= 1 and stats["ipv4_rx_truncated"] >= 1)
     step("summary")
     print(f"   echo replies {stats['icmp_tx_echo_replies']}, malformed packets dropped and "
@@ -208,6 +241,7 @@ def main():
           f"TCP echo, chargen and forwarding: {'ok' if tcp_ok else 'FAILED'}, "
           f"HTTP routing and load balancing: {'ok' if proxy_ok else 'FAILED'}, "
           f"WAF: {'ok' if waf_ok else 'FAILED'}, "
+          f"config reload under load: {'ok' if reload_ok else 'FAILED'}, "
           f"clean stop: {rc == 0}; namespaces removed.")
     print("   demo " + ("passed" if ok else "FAILED"))
     return 0 if ok else 1
