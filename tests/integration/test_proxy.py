@@ -600,6 +600,22 @@ upstreams:
         # Retries are bounded by the 20 requests in flight when the dead target was first
         # picked, not by the thousands served.
         assert stats["proxy_retries"] <= 20 < stats["proxy_requests"] // 10, stats
+        # A reload under load: both lcores switch, the old snapshot is freed once neither
+        # uses it, and the dead target stays out on both.
+        load = topo.spawn(client_ns, ["wrk", "-t2", "-c20", "-d3s", f"http://{APP_FRONT}/dual/e"],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(0.5)
+        with open(app.config_path) as f:
+            text = f.read()
+        cfg = app.reload(text.replace("routes: [{paths: [/dual]}]",
+                                      "routes: [{paths: [/dual]}, {paths: [/later]}]"))
+        assert cfg["generation"] == 2, cfg
+        out, _ = load.communicate(timeout=30)
+        assert "Non-2xx" not in out and "Socket errors" not in out, out
+        assert wait_for(lambda: app.telemetry("/ravelin/config")["snapshots_freed"] == 1)
+        after = app.stats()
+        assert after["proxy_reloads"] == 2, after  # one switch per lcore
+        assert after["proxy_retries"] == stats["proxy_retries"], after
         assert app.stop() == 0, app.output
 
 
