@@ -19,14 +19,15 @@ TEST(HostsFile, NamesAliasesCommentsAndCase) {
       "# comment line\n"
       "198.18.0.1\tOrigin.Test  alias.test # trailing comment\n"
       "  198.18.0.2 other.test\r\n"
-      "198.18.0.9 origin.test\n"  // a later line for a known name is not its address
+      "198.18.0.9 origin.test\n"  // a second address, after the first
+      "198.18.0.1 origin.test\n"  // a repeated one is not listed twice
       "::1 v6only.test\n"         // IPv6 entries are skipped: the dataplane is IPv4
       "300.1.1.1 bad.test\n"
       "198.18.0.3\n"  // an address without a name
       "#198.18.0.4 commented.test\n"
       "198.18.0.5 last.test");  // no final newline
   ASSERT_EQ(h.count("origin.test"), 1U);
-  EXPECT_EQ(h.at("origin.test"), std::vector<uint32_t>{ip(198, 18, 0, 1)});
+  EXPECT_EQ(h.at("origin.test"), (std::vector<uint32_t>{ip(198, 18, 0, 1), ip(198, 18, 0, 9)}));
   EXPECT_EQ(h.at("alias.test"), std::vector<uint32_t>{ip(198, 18, 0, 1)});
   EXPECT_EQ(h.at("other.test"), std::vector<uint32_t>{ip(198, 18, 0, 2)});
   EXPECT_EQ(h.at("last.test"), std::vector<uint32_t>{ip(198, 18, 0, 5)});

@@ -19,6 +19,10 @@ APP_BACK = "198.18.4.1"
 ORIGINS = {"o1": "198.18.4.10", "o2": "198.18.4.11", "o3": "198.18.4.12"}
 
 
+HOSTS = (f"# test names\n{ORIGINS['o1']}  origin.test\n"
+         f"{ORIGINS['o2']} pods.test\n{ORIGINS['o3']} pods.test\n")
+
+
 def kong_yaml(hosts_file, extra_routes="", o3_weight=100):
     o1, o2, o3 = ORIGINS["o1"], ORIGINS["o2"], ORIGINS["o3"]
     return f"""  proxy:
@@ -51,7 +55,14 @@ services:
     host: users.up
     routes:
       - {{name: users, paths: ["~/u/(?<user>[a-z]+)"], strip_path: false}}
+  - name: pods
+    host: pods.up
+    routes:
+      - {{name: pods, paths: [/pods], strip_path: true}}
 upstreams:
+  - name: pods.up
+    targets:
+      - {{target: "pods.test:8000"}}
   - name: pool.up
     targets:
       - {{target: "{o1}:8000"}}
@@ -104,7 +115,7 @@ def lab():
         work = tempfile.mkdtemp(prefix="ravelin-reload-")
         hosts_file = os.path.join(work, "hosts")
         with open(hosts_file, "w") as f:
-            f.write(f"# test names\n{ORIGINS['o1']}  origin.test\n")
+            f.write(HOSTS)
         app, client_ns, origin_ns = gateway(topo, CLIENT, APP_FRONT, APP_BACK,
                                             list(ORIGINS.values()), kong_yaml(hosts_file))
         for name, addr in ORIGINS.items():
@@ -180,14 +191,27 @@ def test_service_host_name_follows_the_hosts_file(lab):
     assert status == 503 and "name resolution failed" in body, body
     before = lab.app.telemetry("/ravelin/config")["dns_changes"]
     with open(lab.hosts_file, "w") as f:
-        f.write(f"{ORIGINS['o2']} origin.test\n")
+        f.write(HOSTS.replace(f"{ORIGINS['o1']}  origin.test", f"{ORIGINS['o2']} origin.test"))
     try:
         assert wait_for(lambda: lab.origin_of("/named/echo") == "o2", timeout=10)
         assert lab.app.telemetry("/ravelin/config")["dns_changes"] > before
     finally:
         with open(lab.hosts_file, "w") as f:
-            f.write(f"{ORIGINS['o1']} origin.test\n")
+            f.write(HOSTS)
     assert wait_for(lambda: lab.origin_of("/named/echo") == "o1", timeout=10)
+
+
+def test_a_target_name_is_balanced_over_its_addresses(lab):
+    seen = []
+    for _ in range(8):
+        status, body = lab.get("/pods/echo")
+        assert status == 200, body
+        answer = json.loads(body)
+        seen.append(answer["origin"])
+        assert answer["headers"]["host"] == "pods.test:8000"  # the name, not the address
+    assert sorted(set(seen)) == ["o2", "o3"] and seen.count("o2") == 4, seen
+    targets = lab.app.telemetry("/ravelin/targets")
+    assert f"pods_up/pods_test_8000_{ORIGINS['o2'].replace('.', '_')}" in targets, targets
 
 
 def test_consistent_hashing_on_a_uri_capture(lab):

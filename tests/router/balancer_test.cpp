@@ -36,6 +36,44 @@ TEST(Balancer, SmoothRoundRobinSequence) {
   EXPECT_EQ(seq, "aabacaaaabacaa");
 }
 
+TEST(Balancer, TargetNamesExpandToTheirAddresses) {
+  // Kong gives each A record of a target name its own place with the target's weight; the
+  // Host header stays the name. A name without addresses is kept with weight 0.
+  const auto cfg = config_from(R"(
+upstreams:
+- name: pool
+  targets:
+  - {target: "multi.test:80", weight: 10}
+  - {target: "10.0.0.9:80", weight: 10}
+  - {target: "gone.test:80", weight: 10}
+)",
+                               [](std::string_view host) -> std::vector<uint32_t> {
+                                 if (host == "multi.test") return {0x0A000001, 0x0A000002};
+                                 return {};
+                               });
+  ASSERT_TRUE(cfg);
+  const auto& targets = cfg->upstreams()[0].targets;
+  ASSERT_EQ(targets.size(), 4u);
+  EXPECT_EQ(targets[0].address, "multi.test:80@10.0.0.1");
+  EXPECT_EQ(targets[1].address, "multi.test:80@10.0.0.2");
+  EXPECT_EQ(targets[0].host, "multi.test");
+  EXPECT_EQ(targets[1].ipv4, 0x0A000002u);
+  EXPECT_EQ(targets[2].ipv4, 0x0A000009u);
+  EXPECT_EQ(targets[3].weight, 0u);
+  EXPECT_EQ(cfg->upstreams()[0].total_weight, 30u);
+  balancer b;
+  b.rebind(cfg, 0);
+  std::map<uint32_t, int> by_ip;
+  for (int i = 0; i < 300; ++i) {
+    request_state rs;
+    peer p;
+    ASSERT_EQ(b.pick(0, nullptr, rs, p, 0), pick_status::ok);
+    ++by_ip[cfg->upstreams()[0].targets[p.target].ipv4];
+  }
+  EXPECT_EQ(by_ip, (std::map<uint32_t, int>{{0x0A000001, 100}, {0x0A000002, 100},
+                                             {0x0A000009, 100}}));
+}
+
 TEST(Balancer, RoundRobinHonoursWeightsWithinOnePercent) {
   balancer b;
   b.rebind(config_from(R"(

@@ -14,12 +14,13 @@
 
 namespace ravelin::balancer::test {
 
-inline std::shared_ptr<const balancer_config> config_from(std::string_view yaml) {
+inline std::shared_ptr<const balancer_config> config_from(std::string_view yaml,
+                                                          const host_lookup& lookup = nullptr) {
   const std::string text = "_format_version: \"3.0\"\n" + std::string(yaml);
   mgmt::load_result r = mgmt::load_config_text(text, "test.yml");
   for (const auto& e : r.errors) ADD_FAILURE() << e.to_string();
   if (!r.snapshot) return nullptr;
-  return balancer_config::build(r.snapshot->kong);
+  return balancer_config::build(r.snapshot->kong, lookup);
 }
 
 // A hash_source with fixed answers; absent values stay nullopt.

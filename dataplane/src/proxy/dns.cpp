@@ -48,7 +48,10 @@ std::unordered_map<std::string, std::vector<uint32_t>> parse_hosts(std::string_v
     const auto words = words_of(line);
     uint32_t ip = 0;
     if (words.size() < 2 || !parse_ipv4(words[0], ip)) continue;
-    for (size_t i = 1; i < words.size(); ++i) out.try_emplace(lower(words[i]), 1, ip);
+    for (size_t i = 1; i < words.size(); ++i) {
+      auto& ips = out[lower(words[i])];
+      if (std::find(ips.begin(), ips.end(), ip) == ips.end()) ips.push_back(ip);
+    }
   }
   return out;
 }

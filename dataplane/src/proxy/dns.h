@@ -13,8 +13,8 @@
 namespace ravelin::dataplane::proxy {
 
 // hosts(5): "address name [aliases...]", '#' starts a comment. IPv4 entries only; names
-// compare case-insensitively (RFC 4343), so they are kept lower-case. The first line that
-// names a host gives its address, as glibc's files backend answers.
+// compare case-insensitively (RFC 4343), so they are kept lower-case. A name on several
+// lines has every address in file order, as glibc answers getaddrinfo with "multi on".
 std::unordered_map<std::string, std::vector<uint32_t>> parse_hosts(std::string_view text);
 
 class host_resolver {

@@ -74,7 +74,7 @@ void http_proxy::start_probes() {
         break;
       }
     }
-    const uint32_t ip = cur_->hosts.targets[due[i].target.upstream][due[i].target.target];
+    const uint32_t ip = due[i].upstream->targets[due[i].target.target].ipv4;
     if (slot == nullptr || ip == 0) {
       // No slot or no address: the balancer counts it lost and probes again later.
       counters_.add(counter::proxy_probes_skipped);

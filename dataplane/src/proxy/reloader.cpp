@@ -155,7 +155,7 @@ void reloader::reload_file() {
 
 void reloader::refresh_dns() {
   const snapshot& cur = current();
-  resolved_hosts hosts = resolve_hosts(cur.config->kong, *cur.state.balancing, env_.settings);
+  resolved_hosts hosts = resolve_hosts(cur.config->kong, env_.settings);
   if (hosts == cur.hosts) return;
   auto s = with_hosts(cur, std::move(hosts), next_generation_++, env_);
   std::printf("ravelin: host addresses changed: generation %u\n", s->generation);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "dns.h"
+#include "rewrite.h"
 
 namespace ravelin::dataplane::proxy {
 namespace {
@@ -26,25 +27,29 @@ void add_lcore_parts(snapshot& s, uint32_t generation, const snapshot_env& env) 
   }
 }
 
+// Upstreams with each target name expanded to the addresses `hosts` holds for it.
+std::shared_ptr<const balancer::balancer_config> balancing_for(const mgmt::kong_config& cfg,
+                                                               const resolved_hosts& hosts) {
+  return balancer::balancer_config::build(cfg, [&](std::string_view name) {
+    const auto it = hosts.targets.find(std::string(name));
+    return it != hosts.targets.end() ? it->second : std::vector<uint32_t>{};
+  });
+}
+
 }  // namespace
 
-resolved_hosts resolve_hosts(const mgmt::kong_config& cfg, const balancer::balancer_config& b,
-                             const mgmt::proxy_config& settings) {
+resolved_hosts resolve_hosts(const mgmt::kong_config& cfg, const mgmt::proxy_config& settings) {
   host_resolver dns(settings.dns_hostsfile, settings.dns_system_resolver);
   resolved_hosts out;
   for (const mgmt::service& s : cfg.services) {
     // A host that names an upstream is balanced over its targets, not resolved.
-    out.services.push_back(b.find(s.host) != nullptr ? std::vector<uint32_t>{}
-                                                     : dns.resolve(s.host));
+    const bool upstream = std::any_of(cfg.upstreams.begin(), cfg.upstreams.end(),
+                                      [&](const mgmt::upstream& u) { return u.name == s.host; });
+    out.services.push_back(upstream ? std::vector<uint32_t>{} : dns.resolve(s.host));
   }
-  for (const balancer::upstream_info& u : b.upstreams()) {
-    auto& row = out.targets.emplace_back();
-    for (const balancer::target_info& t : u.targets) {
-      // Kong gives each A record of a target name its own place in the balancer; here the
-      // first address stands for the name.
-      const auto ips = dns.resolve(t.host);
-      row.push_back(ips.empty() ? 0 : ips.front());
-    }
+  for (const mgmt::target& t : cfg.targets) {
+    uint32_t ip = 0;
+    if (!parse_ipv4(t.host, ip)) out.targets.try_emplace(t.host, dns.resolve(t.host));
   }
   return out;
 }
@@ -60,12 +65,12 @@ std::unique_ptr<snapshot> build_snapshot(std::shared_ptr<const mgmt::config> cfg
     return nullptr;
   }
   s->state.router = std::move(r.router);
-  s->state.balancing = balancer::balancer_config::build(cfg->kong);
+  s->hosts = resolve_hosts(cfg->kong, env.settings);
+  s->state.balancing = balancing_for(cfg->kong, s->hosts);
   s->state.settings = env.settings;
   auto waf = std::make_shared<waf_binding>();
   if (!build_waf_binding(*cfg, *waf, env.audit, error)) return nullptr;
   s->state.waf = std::move(waf);
-  s->hosts = resolve_hosts(cfg->kong, *s->state.balancing, env.settings);
   s->config = std::move(cfg);
   add_lcore_parts(*s, generation, env);
   return s;
@@ -77,6 +82,7 @@ std::unique_ptr<snapshot> with_hosts(const snapshot& from, resolved_hosts hosts,
   s->config = from.config;
   s->state = from.state;
   s->hosts = std::move(hosts);
+  s->state.balancing = balancing_for(s->config->kong, s->hosts);
   add_lcore_parts(*s, generation, env);
   return s;
 }

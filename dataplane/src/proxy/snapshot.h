@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -30,10 +31,10 @@ struct lcore_site {
   counter_set* counters = nullptr;
 };
 
-// Host names answered when the snapshot was built (dns.h); 0 or empty: did not resolve.
+// Host names answered when the snapshot was built (dns.h); empty: did not resolve.
 struct resolved_hosts {
-  std::vector<std::vector<uint32_t>> services;  // by Kong service index: every address
-  std::vector<std::vector<uint32_t>> targets;   // by upstream, target: one address
+  std::vector<std::vector<uint32_t>> services;          // by Kong service index
+  std::map<std::string, std::vector<uint32_t>> targets;  // by target host name
   bool operator==(const resolved_hosts&) const = default;
 };
 
@@ -55,8 +56,7 @@ struct snapshot_env {
 };
 
 // Every service host and target host of `cfg`, answered by `settings`' resolver order.
-resolved_hosts resolve_hosts(const mgmt::kong_config& cfg, const balancer::balancer_config& b,
-                             const mgmt::proxy_config& settings);
+resolved_hosts resolve_hosts(const mgmt::kong_config& cfg, const mgmt::proxy_config& settings);
 
 // Compiles `cfg` as generation `generation`. Control path: allocates, may take a second
 // per waf plugin; null with `error` when something cannot be compiled.
@@ -65,7 +65,7 @@ std::unique_ptr<snapshot> build_snapshot(std::shared_ptr<const mgmt::config> cfg
                                          std::string& error);
 
 // A new generation of the same compiled parts with other host addresses (a DNS refresh):
-// engines and router are shared, per-lcore parts are new.
+// engines and router are shared; balancing and per-lcore parts are new.
 std::unique_ptr<snapshot> with_hosts(const snapshot& from, resolved_hosts hosts,
                                      uint32_t generation, const snapshot_env& env);
 

@@ -145,7 +145,7 @@ bool http_proxy::pick_peer(session& s) {
   }
   s.has_peer = true;
   s.peer_port = s.peer.port;
-  s.peer_ip = cur_->hosts.targets[s.peer.upstream][s.peer.target];
+  s.peer_ip = balancer_.config()->upstreams()[s.peer.upstream].targets[s.peer.target].ipv4;
   if (s.snap == cur_) {
     s.target_upstream = s.peer.upstream;
     s.target_index = s.peer.target;

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <bitset>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -30,11 +31,17 @@
 namespace ravelin::balancer {
 
 struct target_info {
-  std::string address;  // Kong's `target` field: "host:port" ("[v6]:port")
-  std::string host;
+  // Kong's `target` field, "host:port" ("[v6]:port"); a name's addresses each get an entry
+  // "name:port@address", as Kong gives every A record its own place in the balancer.
+  std::string address;
+  std::string host;   // as configured: the Host header for a balanced try
+  uint32_t ipv4 = 0;  // where to connect (host byte order); 0: no address
   uint16_t port = 8000;
   uint16_t weight = 100;  // 0: configured but never picked nor probed
 };
+
+// A host name's IPv4 addresses, in answer order (the caller's resolver).
+using host_lookup = std::function<std::vector<uint32_t>(std::string_view host)>;
 
 // HTTP status codes as a set (healthchecks.*.http_statuses).
 struct status_set {
@@ -57,8 +64,11 @@ struct upstream_info {
 
 class balancer_config {
  public:
-  // Never fails: the loader already validated upstreams and targets.
-  static std::shared_ptr<const balancer_config> build(const mgmt::kong_config& config);
+  // Never fails: the loader already validated upstreams and targets. With `lookup`, a
+  // target named by host name becomes one entry per address, each with the target's weight;
+  // a name without addresses stays with weight 0. Without it, names have no address.
+  static std::shared_ptr<const balancer_config> build(const mgmt::kong_config& config,
+                                                      const host_lookup& lookup = nullptr);
 
   std::span<const upstream_info> upstreams() const { return upstreams_; }
   // By name, as a service's host names its upstream; nullptr if none. Linear: control path
