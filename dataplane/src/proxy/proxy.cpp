@@ -390,7 +390,7 @@ bool http_proxy::route_request(session& s) {
   const std::string_view strip = m.route->strip_path ? m.matched_path : std::string_view{};
   char* plan = s.plan.get();
   std::memcpy(plan, m.upstream_target.data(), m.upstream_target.size());
-  std::memcpy(plan + m.upstream_target.size(), strip.data(), strip.size());
+  if (!strip.empty()) std::memcpy(plan + m.upstream_target.size(), strip.data(), strip.size());
   s.upstream_target = {plan, m.upstream_target.size()};
   s.strip_prefix = {plan + m.upstream_target.size(), strip.size()};
   s.upstream_host = m.upstream_host;  // a service's, or the client's Host: both outlive the try
