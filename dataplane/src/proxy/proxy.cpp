@@ -37,7 +37,7 @@ http::limits request_limits_of(const mgmt::proxy_config& p) {
 template <size_t N>
 void copy_text(char (&dst)[N], std::string_view src) {
   const size_t n = std::min(src.size(), N - 1);
-  std::memcpy(dst, src.data(), n);
+  if (n != 0) std::memcpy(dst, src.data(), n);  // an empty view may have a null data()
   dst[n] = '\0';
 }
 

@@ -16,7 +16,7 @@ constexpr unsigned k_ring_records = 1024;  // per lcore; a burst of matches wait
 template <size_t N>
 void copy_field(char (&dst)[N], std::string_view v) {
   const size_t n = std::min(v.size(), N - 1);
-  std::memcpy(dst, v.data(), n);
+  if (n != 0) std::memcpy(dst, v.data(), n);  // an empty view may have a null data()
   dst[n] = '\0';
 }
 
