@@ -161,7 +161,17 @@ def test_broken_config_is_refused_and_the_running_one_stays(lab):
     assert "reload refused, the running config stays" in lab.app.log()
     assert lab.get("/main/echo")[0] == 200
     cfg = lab.app.reload(lab.config())  # the file is good again
-    assert cfg["reloads"] == before["reloads"] + 1
+    assert cfg["reloads"] == before["reloads"] + 1 and cfg["restart_needed"] == 0
+
+
+def test_a_changed_ravelin_section_waits_for_a_restart(lab):
+    changed = lab.config().replace("dns_refresh_seconds: 1", "dns_refresh_seconds: 1\n"
+                                   "    client_header_timeout_ms: 900")
+    cfg = lab.app.reload(changed)
+    assert cfg["restart_needed"] == 1, cfg
+    assert "the ravelin: section changed" in lab.app.log()
+    assert lab.get("/main/echo")[0] == 200  # the Kong entities were applied all the same
+    assert lab.app.reload(lab.config())["restart_needed"] == 0
 
 
 def test_target_health_survives_a_reload(lab):

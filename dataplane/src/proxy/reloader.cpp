@@ -24,6 +24,7 @@ struct status {
   uint64_t failures = 0;
   uint64_t dns_changes = 0;
   uint64_t retired = 0;
+  bool restart_needed = false;  // the file's ravelin: section differs from the running one
   std::string last_error;
 };
 
@@ -48,6 +49,7 @@ int telemetry_config(const char*, const char*, rte_tel_data* d) {
   rte_tel_data_add_dict_u64(d, "reload_failures", s.failures);
   rte_tel_data_add_dict_u64(d, "dns_changes", s.dns_changes);
   rte_tel_data_add_dict_u64(d, "snapshots_freed", s.retired);
+  rte_tel_data_add_dict_u64(d, "restart_needed", s.restart_needed ? 1 : 0);
   // Telemetry strings are short; the whole message went to stderr.
   rte_tel_data_add_dict_string(d, "last_error", s.last_error.substr(0, 120).c_str());
   return 0;
@@ -76,6 +78,7 @@ reloader::~reloader() { stop(); }
 void reloader::request_reload() { g_requested = 1; }
 
 bool reloader::start_with(std::shared_ptr<const mgmt::config> cfg, std::string& error) {
+  started_ = cfg->appliance;
   auto s = build_snapshot(std::move(cfg), next_generation_++, env_, error);
   if (!s) return false;
   add_traffic_view_of(*s);
@@ -143,6 +146,15 @@ void reloader::reload_file() {
     return;
   }
   ++next_generation_;
+  const bool restart = r.snapshot->appliance != started_;
+  if (restart) {
+    std::fprintf(stderr, "ravelin: warning: %s: the ravelin: section changed; it applies at the "
+                         "next start, the running one stays\n", path_.c_str());
+  }
+  {
+    std::lock_guard<std::mutex> lock(stat().mu);
+    stat().restart_needed = restart;
+  }
   const auto& k = s->config->kong;
   std::printf("ravelin: reloaded %s: generation %u, %zu services, %zu routes, %zu upstreams, "
               "%zu targets, %zu plugins\n",

@@ -62,6 +62,7 @@ class reloader {
 
   std::string path_;
   snapshot_env env_;
+  mgmt::appliance_config started_;  // the ravelin: section in force
   std::vector<held> snaps_;  // oldest first; the last is current
   uint32_t next_generation_ = 1;
   std::vector<http_proxy*> proxies_;

@@ -18,6 +18,7 @@ namespace ravelin::mgmt {
 struct ipv4_prefix {
   uint32_t address = 0;
   uint8_t length = 32;
+  bool operator==(const ipv4_prefix&) const = default;
 };
 
 struct port_config {
@@ -29,6 +30,7 @@ struct port_config {
   uint16_t rx_descriptors = 1024;
   uint16_t tx_descriptors = 1024;
   uint16_t mtu = 1500;
+  bool operator==(const port_config&) const = default;
 };
 
 enum class core_role : uint8_t { io = 1, tls = 2, auth = 4 };
@@ -37,6 +39,7 @@ struct core_config {
   unsigned lcore = 0;
   uint8_t roles = 0;  // bit set of core_role
   bool has(core_role r) const { return (roles & static_cast<uint8_t>(r)) != 0; }
+  bool operator==(const core_config&) const = default;
 };
 
 // Bounds of the per-lcore network stack.
@@ -54,6 +57,7 @@ struct stack_config {
   uint32_t tcp_recv_buffer = 256 * 1024;   // bytes unread or out of order per connection
   bool tcp_syn_cookies = true;
   enum class congestion { cubic, newreno } tcp_congestion_control = congestion::cubic;
+  bool operator==(const stack_config&) const = default;
 };
 
 // A TCP forwarder: connections accepted on `listen` are spliced onto an active open to
@@ -62,6 +66,7 @@ struct forward_config {
   uint16_t listen = 0;
   uint32_t to_address = 0;
   uint16_t to_port = 0;
+  bool operator==(const forward_config&) const = default;
 };
 
 // Built-in TCP test services, all off unless configured (RFC 862 echo, 863 discard,
@@ -71,6 +76,7 @@ struct services_config {
   std::optional<uint16_t> discard;
   std::optional<uint16_t> chargen;
   std::vector<forward_config> forward;
+  bool operator==(const services_config&) const = default;
 };
 
 // One proxy listener (Kong's proxy_listen entry), bound on every port's address.
@@ -78,6 +84,7 @@ struct listen_config {
   uint16_t port = 0;
   bool tls = false;          // terminated by the tls lcores (P7)
   uint32_t backlog = 16384;  // handshakes in progress (Kong's backlog=)
+  bool operator==(const listen_config&) const = default;
 };
 
 // The HTTP proxy: listeners, limits the codec enforces, the access log.
@@ -96,6 +103,7 @@ struct proxy_config {
   std::string dns_hostsfile = "/etc/hosts";
   bool dns_system_resolver = true;  // ask getaddrinfo for names the hosts file lacks
   uint32_t dns_refresh_seconds = 30;
+  bool operator==(const proxy_config&) const = default;
 };
 
 struct appliance_config {
@@ -105,6 +113,7 @@ struct appliance_config {
   stack_config stack;
   services_config services;
   proxy_config proxy;
+  bool operator==(const appliance_config&) const = default;
 };
 
 struct config {
