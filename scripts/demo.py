@@ -5,6 +5,7 @@ telemetry, then cleans up."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -235,6 +236,7 @@ def main():
         print(f"   exit code {rc}")
         ok = (rc == 0 and tcp_ok and proxy_ok and waf_ok and reload_ok and stats["icmp_tx_echo_replies"] >= 19000
               and stats["ipv4_rx_bad_checksum"] >= 1 and stats["ipv4_rx_truncated"] >= 1)
+    shutil.rmtree(os.path.dirname(AUDIT), ignore_errors=True)
     step("summary")
     print(f"   echo replies {stats['icmp_tx_echo_replies']}, malformed packets dropped and "
           f"counted: {stats['ipv4_rx_bad_checksum'] + stats['ipv4_rx_truncated']}, "

@@ -8,9 +8,11 @@ namespace gets a default route.
 import atexit
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -30,22 +32,37 @@ def run(cmd, check=True, **kw):
 
 
 class Topology:
-    """Namespaces and veth links of one test; a context manager that always cleans up."""
+    """Namespaces, veth links and scratch directories of one test; a context manager that
+    always removes the namespaces, and the directories too unless the block failed (they
+    hold the appliance's log and config for a look afterwards)."""
 
     def __init__(self, tag):
         # Short unique names: interface names are limited to 15 characters.
         self.id = f"{os.getpid() % 100000}{tag[:3]}"
         self.namespaces = []
         self.processes = []
+        self.dirs = []
         self._links = 0
         atexit.register(self.close)
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         self.close()
+        if exc_type is None:
+            for d in self.dirs:
+                shutil.rmtree(d, ignore_errors=True)
+        else:
+            print(f"kept for inspection: {' '.join(self.dirs)}", file=sys.stderr)
+        self.dirs = []
         return False
+
+    def tempdir(self, prefix):
+        """A scratch directory removed with the topology."""
+        d = tempfile.mkdtemp(prefix=prefix)
+        self.dirs.append(d)
+        return d
 
     def namespace(self, role):
         name = f"rv{self.id}-{role}"
@@ -110,7 +127,7 @@ class Appliance:
         self.topo = topo
         self.ns = ns
         self.prefix = f"rvtest{topo.id}"
-        self.workdir = tempfile.mkdtemp(prefix="ravelin-it-")
+        self.workdir = topo.tempdir("ravelin-it-")
         self.log_path = os.path.join(self.workdir, "ravelin.log")
         self.config_path = os.path.join(self.workdir, "ravelin.yml")
         eal = ["--no-huge", "-m", "256", "--no-pci", f"--file-prefix={self.prefix}",

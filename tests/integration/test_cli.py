@@ -1,7 +1,6 @@
 """The ravelin command line: --version, --check-config, refusing bad configs and devices."""
 import os
 import re
-import tempfile
 
 from harness import ROOT, Appliance, Topology, ravelin_binary, run
 
@@ -25,11 +24,10 @@ ravelin:
 """
 
 
-def write_temp(text):
-    fd, path = tempfile.mkstemp(suffix=".yml", prefix="ravelin-cli-")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    return path
+def write_temp(tmp_path, text):
+    path = tmp_path / "ravelin-cli.yml"
+    path.write_text(text)
+    return str(path)
 
 
 def test_version():
@@ -45,8 +43,8 @@ def test_check_config_accepts_the_examples():
         assert r.stdout.strip() == f"{path}: ok"
 
 
-def test_check_config_reports_every_error_with_position():
-    path = write_temp(BROKEN)
+def test_check_config_reports_every_error_with_position(tmp_path):
+    path = write_temp(tmp_path, BROKEN)
     r = run([ravelin_binary(), "--check-config", path], check=False)
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
@@ -59,8 +57,8 @@ def test_check_config_reports_every_error_with_position():
     assert len(lines) == 4, lines
 
 
-def test_config_with_errors_does_not_start():
-    path = write_temp(BROKEN)
+def test_config_with_errors_does_not_start(tmp_path):
+    path = write_temp(tmp_path, BROKEN)
     r = run([ravelin_binary(), "--config", path], check=False, timeout=10)
     assert r.returncode == 1
     assert "EAL" not in r.stdout

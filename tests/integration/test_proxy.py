@@ -187,7 +187,7 @@ class ProxyLab:
 @pytest.fixture(scope="module")
 def lab():
     with Topology("prx") as topo:
-        log_dir = tempfile.mkdtemp(prefix="ravelin-proxy-")
+        log_dir = topo.tempdir("ravelin-proxy-")
         log_path = os.path.join(log_dir, "access.log")
         app, client_ns, origin_ns = gateway(topo, CLIENT, APP_FRONT, APP_BACK,
                                             list(ORIGINS.values()), kong_yaml(log_path))

@@ -112,7 +112,7 @@ class ReloadLab:
 @pytest.fixture(scope="module")
 def lab():
     with Topology("rld") as topo:
-        work = tempfile.mkdtemp(prefix="ravelin-reload-")
+        work = topo.tempdir("ravelin-reload-")
         hosts_file = os.path.join(work, "hosts")
         with open(hosts_file, "w") as f:
             f.write(HOSTS)

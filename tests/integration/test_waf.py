@@ -78,7 +78,7 @@ def lab():
         app_ns, client_ns, origin_ns = (topo.namespace(r) for r in ("app", "cli", "org"))
         front, _ = topo.link(app_ns, client_ns, addr_b=f"{CLIENT}/24")
         back, _ = topo.link(app_ns, origin_ns, addr_b=f"{ORIGIN}/24")
-        work = tempfile.mkdtemp(prefix="ravelin-waf-")
+        work = topo.tempdir("ravelin-waf-")
         audit, audit_json = os.path.join(work, "audit.log"), os.path.join(work, "audit.json")
         app = Appliance(topo, app_ns, [
             {"name": "front", "iface": front, "address": f"{FRONT}/24", "index": 0},
