@@ -265,3 +265,31 @@ def test_a_waf_plugin_comes_and_goes_with_reloads(lab):
     assert lab.get("/named/echo?id=1%27%20or%20%271%27%3D%271")[0] == 200  # another service
     lab.app.reload(lab.config())
     assert lab.get(attack)[0] == 200
+
+
+WS_CLIENT = """import socket, sys, time
+s = socket.create_connection((sys.argv[1], 80))
+s.sendall(b"GET /main/ws HTTP/1.1\\r\\nHost: x\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
+          b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n")
+head = b""
+while b"\\r\\n\\r\\n" not in head:
+    head += s.recv(1024)
+print(head.split(b"\\r\\n")[0].decode(), flush=True)
+time.sleep(30)
+"""
+
+
+def test_an_open_websocket_does_not_hold_an_old_config(lab):
+    ws = lab.topo.spawn(lab.client_ns, [PY, "-c", WS_CLIENT, APP_FRONT], stdout=subprocess.PIPE,
+                        text=True)
+    try:
+        assert "101" in ws.stdout.readline()
+        freed = lab.app.telemetry("/ravelin/config")["snapshots_freed"]
+        lab.app.reload(lab.config(extra_routes='      - {name: w, paths: [/w]}'))
+        # The tunnel's exchange was logged when it opened; the snapshot it was routed with
+        # is freed while the tunnel stays up.
+        assert wait_for(lambda: lab.app.telemetry("/ravelin/config")["snapshots_freed"] > freed)
+        assert ws.poll() is None
+    finally:
+        ws.kill()
+    lab.app.reload(lab.config())

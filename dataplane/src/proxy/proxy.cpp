@@ -642,6 +642,8 @@ void http_proxy::drop_snapshot(session& s) {
   const snapshot* sn = s.snap;
   if (sn == nullptr) return;
   s.snap = nullptr;
+  s.route = nullptr;  // they point into the snapshot
+  s.service = nullptr;
   if (sn == cur_) {
     --cur_users_;
     return;

@@ -345,6 +345,9 @@ void http_proxy::start_tunnel(session& s) {
   s.deadline_ns = UINT64_MAX;
   counters_.add(counter::proxy_upgrades);
   log_exchange(s);
+  // A tunnel may last for hours; it needs nothing of the config, so it does not hold a
+  // snapshot (and later reloads) back.
+  drop_snapshot(s);
   pump_tunnel(s);
 }
 
