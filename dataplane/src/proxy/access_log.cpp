@@ -3,6 +3,7 @@
 // tries, route, service, client_ip, started_at.
 #include "access_log.h"
 #include "off_lcore.h"
+#include "record_rings.h"
 
 #include <chrono>
 #include <cinttypes>
@@ -49,16 +50,11 @@ bool access_log::open(const std::string& path, unsigned lcores, std::string& err
     error = "cannot open access log " + path;
     return false;
   }
-  for (unsigned i = 0; i < lcores; ++i) {
-    const std::string name = "rv_alog_" + std::to_string(i);
-    rte_ring* r = rte_ring_create_elem(name.c_str(), sizeof(access_log_record), k_ring_records,
-                                       SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (r == nullptr) {
-      error = "cannot create ring " + name + ": " + rte_strerror(rte_errno);
-      return false;
-    }
-    rings_.emplace_back(r);
-  }
+  std::vector<rte_ring*> rings;
+  const bool made = make_record_rings("rv_alog_", sizeof(access_log_record), k_ring_records,
+                                      lcores, rings, error);
+  for (rte_ring* r : rings) rings_.emplace_back(r);  // stop() frees them
+  if (!made) return false;
   wall_base_ms_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                             std::chrono::system_clock::now().time_since_epoch())
                                             .count());

@@ -1,6 +1,7 @@
 // The WAF audit writer thread and the lcore-side record copy (waf_audit.h).
 #include "waf_audit.h"
 #include "off_lcore.h"
+#include "record_rings.h"
 
 #include <rte_errno.h>
 
@@ -69,17 +70,8 @@ int32_t waf_audit_log::files_for(const files& f, std::string& error) {
 }
 
 bool waf_audit_log::open(unsigned lcores, std::string& error) {
-  for (unsigned i = 0; i < lcores; ++i) {
-    const std::string name = "rv_waflog_" + std::to_string(i);
-    rte_ring* r = rte_ring_create_elem(name.c_str(), sizeof(waf_audit_record), k_ring_records,
-                                       SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (r == nullptr) {
-      error = "cannot create ring " + name + ": " + rte_strerror(rte_errno);
-      return false;
-    }
-    rings_.push_back(r);
-  }
-  return true;
+  return make_record_rings("rv_waflog_", sizeof(waf_audit_record), k_ring_records, lcores,
+                           rings_, error);
 }
 
 void waf_audit_log::start() {
