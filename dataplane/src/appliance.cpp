@@ -318,10 +318,11 @@ int run_appliance(std::shared_ptr<const mgmt::config> config, const std::string&
   if (reload) reload->stop();
   release_dispatch(workers);
   workers.clear();
-  reload.reset();  // snapshots after the proxies that used them
-  for (rte_ring* r : health_rings) rte_ring_free(r);
+  // The writers' last records name routes and rules of the snapshots: they drain first.
   log.stop();
   audit.stop();
+  reload.reset();  // snapshots after the proxies and writers that used them
+  for (rte_ring* r : health_rings) rte_ring_free(r);
   stop_ports(ports);
   return rc;
 }
