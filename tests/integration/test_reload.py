@@ -4,8 +4,8 @@ serving, keeps a target's health across reloads, follows a hosts-file change of 
 name, hashes on a route's regex capture, and keeps per-target figures."""
 import json
 import os
+import re
 import subprocess
-import tempfile
 import time
 
 import pytest
@@ -293,3 +293,32 @@ def test_an_open_websocket_does_not_hold_an_old_config(lab):
     finally:
         ws.kill()
     lab.app.reload(lab.config())
+
+
+def test_stop_under_load_writes_every_access_log_line():
+    """The writers' last records name routes of snapshots the stop frees: they must drain
+    first (a use-after-free otherwise, a crash at exit under load)."""
+    with Topology("stp") as topo:
+        log_path = os.path.join(topo.tempdir("ravelin-stop-"), "access.log")
+        kong = f"""  proxy:
+    listen: [{{port: 80}}]
+    access_log: {log_path}
+services:
+  - {{name: one, host: {ORIGINS['o1']}, port: 8000, routes: [{{name: only, paths: [/]}}]}}
+"""
+        app, client_ns, origin_ns = gateway(topo, CLIENT, APP_FRONT, APP_BACK, [ORIGINS["o1"]],
+                                            kong)
+        origin = topo.spawn(origin_ns, [PY, os.path.join(HERE, "http_origin.py"), ORIGINS["o1"],
+                                        "8000", "o1"], stdout=subprocess.PIPE, text=True)
+        assert origin.stdout.readline().strip() == "listening"
+        app.start()
+        load = topo.spawn(client_ns, ["wrk", "-t1", "-c8", "-d10s", f"http://{APP_FRONT}/x"],
+                          stdout=subprocess.DEVNULL)
+        time.sleep(1.5)
+        assert app.stop() == 0, app.output
+        load.kill()
+        with open(log_path) as f:
+            lines = [json.loads(line) for line in f]
+        responses = int(re.search(r"proxy_responses\s+(\d+)", app.output).group(1))
+        assert len(lines) == responses > 100
+        assert all(line["route"]["name"] == "only" for line in lines)
