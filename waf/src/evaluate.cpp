@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "internal/collections.h"
+#include "internal/hs_matcher.h"
 #include "internal/operator_eval.h"
 
 namespace ravelin::waf::detail {
@@ -87,6 +88,14 @@ struct link_eval {
     if (run_operator(s, link, t.id, tv, res, place)) on_match(t, key, tv, res);
   }
 
+  // value() for a shared member (speed path): its transformation, bytes and hits are known.
+  void member(const variable_ref& t, tvalue& e) {
+    if (skip(t.id, e.key)) return;
+    ++s.counters.values_inspected;
+    op_result res;
+    if (run_operator(s, link, e, res, *place)) on_match(t, e.key, e.value, res);
+  }
+
   // multiMatch: the operator sees the value before the transformations and after every step
   // that changed it (v3's executeTransformations pushes only changed values).
   void multi_match(const variable_ref& t, std::string_view key, std::string_view v,
@@ -104,6 +113,37 @@ struct link_eval {
       if (place) step = hs_place_for_step(s, link, stages[k], place->byte_gate);
       if (run_operator(s, link, t.id, tv, res, place ? &step : nullptr)) on_match(t, key, tv, res);
     }
+  }
+
+  // multi_match() over shared members: member k of every stage's list is the same value, so
+  // each stage's place is looked up once per link instead of once per value. False when a
+  // list could not be built (the caller walks the collection instead).
+  bool multi_match_members(const variable_ref& t) {
+    int32_t stages[16];
+    int n = 0;
+    for (int32_t c = chain; c != 0 && n < 15; c = s.engine.chains()[c].prefix) stages[n++] = c;
+    stages[n++] = 0;
+    const tvalue_list* lists[16];
+    waf_engine::hs_place steps[16];
+    for (int k = 0; k < n; ++k) {
+      lists[k] = tvalue_list_of(s, t.id, stages[k]);
+      if (!lists[k]) return false;
+      steps[k] = hs_place_for_step(s, link, stages[k], place->byte_gate);
+    }
+    for (uint32_t i = 0; i < lists[0]->count; ++i) {
+      const std::string_view key = s.tvalues[lists[0]->first + i].key;
+      if (skip(t.id, key)) continue;
+      ++s.counters.values_inspected;
+      op_result res;
+      std::string_view prev;
+      for (int k = n - 1; k >= 0; --k) {
+        tvalue& e = s.tvalues[lists[k]->first + i];
+        if (k != n - 1 && e.value == prev) continue;
+        prev = e.value;
+        if (run_operator(s, link, e, res, steps[k])) on_match(t, key, e.value, res);
+      }
+    }
+    return true;
   }
 
   bool run() {
@@ -124,6 +164,14 @@ struct link_eval {
         });
         value(t, {}, format_int(s.mem, n));
         continue;
+      }
+      if (place && t.key.empty() && !t.key_regex && hs_matcher::cacheable_group(t.id)) {
+        if (link.actions.multi_match) {
+          if (multi_match_members(t)) continue;
+        } else if (const tvalue_list* l = tvalue_list_of(s, t.id, chain)) {
+          for (uint32_t k = 0; k < l->count; ++k) member(t, s.tvalues[l->first + k]);
+          continue;
+        }
       }
       var_store* st = s.store(t.id);
       if (st && !t.key.empty() && !t.key_regex) {

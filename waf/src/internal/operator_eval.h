@@ -17,6 +17,13 @@ bool run_operator(transaction::state& s, const rule_link& link, variable_id grou
                   std::string_view value, op_result& res,
                   const waf_engine::hs_place* place = nullptr);
 
+// The same for a cacheable collection member on the speed path (`place` is the link's).
+bool run_operator(transaction::state& s, const rule_link& link, tvalue& e, op_result& res,
+                  const waf_engine::hs_place& place);
+// The members of a cacheable collection after `chain`, built once per values_gen; null when
+// the table is full (the caller then walks the collection itself).
+const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain);
+
 // multiMatch runs the operator after each transformation step: the place for step `chain`
 // (the byte gate is the link's own: it depends on the value only).
 waf_engine::hs_place hs_place_for_step(const transaction::state& s, const rule_link& link,
