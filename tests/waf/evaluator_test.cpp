@@ -244,5 +244,42 @@ TEST(evaluator, transaction_reuse_starts_clean) {
   EXPECT_TRUE(f.ids().empty());
 }
 
+// The speed path folds rules that read only TX (fold.cpp); the reference path evaluates them.
+// Both must leave TX, the matches and the verdict alike, also when a request-dependent rule
+// wrote a key a later TX rule reads, and when a ctl:ruleRemoveById removes a folded rule.
+TEST(evaluator, folded_constant_rules_match_evaluation) {
+  const char* rules =
+      "SecAction \"id:10,phase:1,pass,nolog,setvar:tx.a=1,setvar:tx.b=5\"\n"
+      "SecRule &TX:c \"@eq 0\" \"id:11,phase:1,pass,nolog,setvar:tx.c=2\"\n"
+      "SecRule REQUEST_HEADERS:X-Set \"@rx .\" \"id:12,phase:1,pass,nolog,setvar:tx.b=9\"\n"
+      "SecRule TX:a \"@eq 1\" \"id:13,phase:1,pass,nolog,setvar:tx.d=+%{tx.b}\"\n"
+      "SecRule ARGS:rm \"@rx .\" \"id:14,phase:1,pass,nolog,ctl:ruleRemoveById=20\"\n"
+      "SecRule TX:c \"@lt 3\" \"id:15,phase:1,pass,nolog,skipAfter:END\"\n"
+      "SecRule ARGS \"@rx .\" \"id:16,phase:1,deny,status:401\"\n"
+      "SecMarker END\n"
+      "SecAction \"id:17,phase:1,pass,nolog,setvar:tx.g=%{tx.c}%{tx.a}\"\n"
+      "SecRule TX:a \"@eq 1\" \"id:20,phase:2,pass,nolog,setvar:tx.f=1\"\n"
+      "SecRule TX:f \"@eq 1\" \"id:21,phase:2,deny,status:403,msg:'f=%{tx.f} g=%{tx.g}'\"\n";
+  for (const char* uri : {"/", "/?rm=1", "/?x=1"}) {
+    for (bool header : {false, true}) {
+      fixture ref(rules), fast(rules, true);
+      for (fixture* f : {&ref, &fast}) {
+        f->req.uri = uri;
+        if (header) f->headers.push_back({"X-Set", "1"});
+      }
+      const verdict a = ref.run(), b = fast.run();
+      EXPECT_EQ(a.action, b.action) << uri << header;
+      EXPECT_EQ(a.rule_id, b.rule_id) << uri << header;
+      EXPECT_EQ(ref.ids(), fast.ids()) << uri << header;
+      for (const char* k : {"a", "b", "c", "d", "f", "g"}) {
+        EXPECT_EQ(ref.tx->tx(k), fast.tx->tx(k)) << k << " " << uri << header;
+      }
+      EXPECT_EQ(b.rule_id, std::string_view(uri) == "/?rm=1" ? 0 : 21) << uri << header;
+      EXPECT_EQ(fast.tx->tx("d"), header ? "9" : "5");
+      EXPECT_EQ(fast.tx->tx("g"), "21");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ravelin::waf

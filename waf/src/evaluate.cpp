@@ -277,6 +277,41 @@ bool eval_rule(transaction::state& s, const rule& r, uint32_t index,
 
 }  // namespace
 
+sim_outcome simulate_rule(transaction::state& s, const rule& r, uint32_t index,
+                          const std::function<bool(const rule_link&)>& is_constant) {
+  s.matched_vars.clear();
+  std::vector<const variable_ref*>& none = s.removed_target_refs;
+  none.clear();
+  for (size_t k = 0; k < r.links.size(); ++k) {
+    if (!is_constant(r.links[k])) return sim_outcome::request_dependent;
+    const waf_engine::hs_place* place = s.engine.hs() ? &s.engine.hs_place_at(index, k) : nullptr;
+    link_eval e{s, r, r.links[k], none, s.engine.chain_at(index, k), place};
+    if (!e.run()) return sim_outcome::no_match;
+  }
+  // A match that logs or decides the verdict has per-request output.
+  if (r.log || (r.disruptive != disruptive_action::pass && r.disruptive != disruptive_action::none))
+    return sim_outcome::request_dependent;
+  after_full_match(s, r, r.links.back());
+  return sim_outcome::match;
+}
+
+// Replays a fold_run unless a ctl:ruleRemove* of this request may have removed one of its rules
+// (then they are evaluated one by one, as built).
+static bool replay_fold(transaction::state& s, const waf_engine::fold_run& f) {
+  if (!s.removed_ids.empty() || !s.removed_tags.empty() || !s.removed_targets.empty()) return false;
+  for (const auto& op : f.ops) {
+    if (op.set) s.tx.set(op.key, op.value);
+    else s.tx.remove(op.key);
+  }
+  if (f.sets_matched) {
+    s.scalar[static_cast<size_t>(variable_id::matched_var)] = f.matched_var;
+    s.scalar[static_cast<size_t>(variable_id::matched_var_name)] = f.matched_var_name;
+    s.has_scalar[static_cast<size_t>(variable_id::matched_var)] = true;
+    s.has_scalar[static_cast<size_t>(variable_id::matched_var_name)] = true;
+  }
+  return true;
+}
+
 void run_phase(transaction::state& s, int phase) {
   if (s.mode == engine_mode::off || s.allow_all || s.result.interrupted()) return;
   const auto& list = s.engine.phase(phase);
@@ -284,6 +319,13 @@ void run_phase(transaction::state& s, int phase) {
   for (size_t i = 0; i < list.size(); ++i) {
     const auto& e = list[i];
     const rule& r = *e.r;
+    if (e.fold >= 0) {
+      const auto& f = s.engine.folds()[e.fold];
+      if (replay_fold(s, f)) {
+        i = f.resume - 1;  // the loop steps to `resume`
+        continue;
+      }
+    }
     if (e.gate_db >= 0 && !hs_gate_open(s, e.gate_db, e.gate_id)) continue;  // cannot match
     if (r.kind == rule_kind::marker || removed(s, r)) continue;
     ++s.counters.rules_evaluated;
