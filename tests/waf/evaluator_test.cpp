@@ -246,7 +246,8 @@ TEST(evaluator, transaction_reuse_starts_clean) {
 
 // The speed path folds rules that read only TX (fold.cpp); the reference path evaluates them.
 // Both must leave TX, the matches and the verdict alike, also when a request-dependent rule
-// wrote a key a later TX rule reads, and when a ctl:ruleRemoveById removes a folded rule.
+// wrote a key a later TX rule reads (by name, by a macro name, or by being skipped over),
+// and when a ctl:ruleRemoveById removes a folded rule.
 TEST(evaluator, folded_constant_rules_match_evaluation) {
   const char* rules =
       "SecAction \"id:10,phase:1,pass,nolog,setvar:tx.a=1,setvar:tx.b=5\"\n"
@@ -258,9 +259,16 @@ TEST(evaluator, folded_constant_rules_match_evaluation) {
       "SecRule ARGS \"@rx .\" \"id:16,phase:1,deny,status:401\"\n"
       "SecMarker END\n"
       "SecAction \"id:17,phase:1,pass,nolog,setvar:tx.g=%{tx.c}%{tx.a}\"\n"
+      "SecRule ARGS:skip \"@rx .\" \"id:30,phase:2,pass,nolog,skipAfter:END2\"\n"
+      "SecAction \"id:31,phase:2,pass,nolog,setvar:tx.h=1\"\n"
+      "SecMarker END2\n"
+      "SecRule ARGS_NAMES \"@rx ^n\" \"id:32,phase:2,pass,nolog,capture,setvar:tx.k_%{tx.0}=1\"\n"
+      "SecRule TX:h \"@eq 1\" \"id:33,phase:2,pass,nolog,setvar:tx.i=1\"\n"
+      "SecRule TX:k_n \"@eq 1\" \"id:34,phase:2,pass,nolog,setvar:tx.j=1\"\n"
+      "SecRule TX:a \"@eq 1\" \"id:35,phase:2,pass,nolog,setvar:tx.l=1\"\n"
       "SecRule TX:a \"@eq 1\" \"id:20,phase:2,pass,nolog,setvar:tx.f=1\"\n"
       "SecRule TX:f \"@eq 1\" \"id:21,phase:2,deny,status:403,msg:'f=%{tx.f} g=%{tx.g}'\"\n";
-  for (const char* uri : {"/", "/?rm=1", "/?x=1"}) {
+  for (const char* uri : {"/", "/?rm=1", "/?x=1", "/?skip=1", "/?n=1"}) {
     for (bool header : {false, true}) {
       fixture ref(rules), fast(rules, true);
       for (fixture* f : {&ref, &fast}) {
@@ -271,12 +279,15 @@ TEST(evaluator, folded_constant_rules_match_evaluation) {
       EXPECT_EQ(a.action, b.action) << uri << header;
       EXPECT_EQ(a.rule_id, b.rule_id) << uri << header;
       EXPECT_EQ(ref.ids(), fast.ids()) << uri << header;
-      for (const char* k : {"a", "b", "c", "d", "f", "g"}) {
+      for (const char* k : {"a", "b", "c", "d", "f", "g", "h", "i", "j", "k_n", "l"}) {
         EXPECT_EQ(ref.tx->tx(k), fast.tx->tx(k)) << k << " " << uri << header;
       }
       EXPECT_EQ(b.rule_id, std::string_view(uri) == "/?rm=1" ? 0 : 21) << uri << header;
       EXPECT_EQ(fast.tx->tx("d"), header ? "9" : "5");
       EXPECT_EQ(fast.tx->tx("g"), "21");
+      EXPECT_EQ(fast.tx->tx("i"), std::string_view(uri) == "/?skip=1" ? "" : "1");
+      EXPECT_EQ(fast.tx->tx("j"), std::string_view(uri) == "/?n=1" ? "1" : "");
+      EXPECT_EQ(fast.tx->tx("l"), "1");
     }
   }
 }

@@ -2,6 +2,7 @@
 // changed yet evaluates the same way for every request, so phases 1 and 2 are walked once at
 // build on a scratch transaction and each run of such rules becomes a list of TX writes.
 // CRS opens each request with some eighty of them (set-up defaults, paranoia-level skips).
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -20,11 +21,28 @@ std::string literal_name(const macro_text& m) {  // caller checked !m.has_macros
   return out;
 }
 
+// The lower-cased literal text before the first macro of `m`.
+std::string literal_prefix(const macro_text& m) {
+  std::string out;
+  for (const auto& p : m.parts) {
+    if (p.is_var) break;
+    out += p.literal;
+  }
+  for (char& c : out) c = static_cast<char>(detail::ascii_lower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 // TX keys that a request-dependent rule evaluated so far may have written.
 struct tx_knowledge {
   std::set<std::string, std::less<>> unknown;
+  std::vector<std::string> unknown_prefixes;  // setvar:tx.header_name_%{tx.0}=...
 
-  bool known(std::string_view key) const { return unknown.find(key) == unknown.end(); }
+  bool known(std::string_view key) const {
+    for (const auto& p : unknown_prefixes) {
+      if (key.starts_with(p)) return false;
+    }
+    return unknown.find(key) == unknown.end();
+  }
   bool reads_known(const macro_text& m) const {
     for (const auto& p : m.parts) {
       if (p.is_var && (p.var != variable_id::tx || !known(p.key))) return false;
@@ -39,8 +57,13 @@ struct tx_knowledge {
       }
       for (const auto& sv : l.actions.setvars) {
         if (sv.collection != variable_id::tx) continue;
-        if (sv.name.has_macros()) return false;
-        unknown.insert(literal_name(sv.name));
+        if (!sv.name.has_macros()) {
+          unknown.insert(literal_name(sv.name));
+        } else {
+          std::string prefix = literal_prefix(sv.name);
+          if (prefix.empty()) return false;  // any key at all
+          unknown_prefixes.push_back(std::move(prefix));
+        }
       }
     }
     return true;
@@ -62,6 +85,17 @@ bool constant_link(const rule_link& l, const tx_knowledge& k) {
     }
   }
   return true;
+}
+
+// Where evaluation continues after list[i] matched: past its skipAfter marker, past `skip`
+// rules, or at the next entry (run_phase's stepping).
+size_t skip_end(const std::vector<waf_engine::phase_entry>& list, size_t i) {
+  if (list[i].skip_to >= 0) return static_cast<size_t>(list[i].skip_to) + 1;
+  size_t j = i;
+  for (int n = list[i].r->head().skip; n > 0 && j + 1 < list.size(); ++j) {
+    if (list[j + 1].r->kind != rule_kind::marker) --n;
+  }
+  return j + 1;
 }
 
 }  // namespace
@@ -97,9 +131,18 @@ void waf_engine::fold_constant_rules() {
       const detail::sim_outcome out = detail::simulate_rule(s, r, e.index, is_constant);
       if (out == detail::sim_outcome::request_dependent) {
         close(i);
-        // Past a skip that depends on the request, which rules ran is no longer known.
-        if (!k.note_writes(r) || r.head().skip > 0 || !r.head().skip_after.empty()) return;
-        ++i;
+        if (!k.note_writes(r)) return;
+        // A skip that depends on the request: the rules it may jump over are evaluated as
+        // usual, and whatever they could write is unknown from here on. Folding resumes where
+        // every path has arrived, past the furthest jump of any rule in between.
+        size_t end = skip_end(list, i);
+        for (size_t j = i + 1; j < end && j < list.size(); ++j) {
+          const rule& q = *list[j].r;
+          if (q.kind == rule_kind::marker) continue;
+          if (!k.note_writes(q)) return;
+          end = std::max(end, skip_end(list, j));
+        }
+        i = std::max(end, i + 1);
         continue;
       }
       if (run < 0) {
@@ -116,14 +159,8 @@ void waf_engine::fold_constant_rules() {
       }
       if (out == detail::sim_outcome::no_match) {
         ++i;
-      } else if (e.skip_to >= 0) {
-        i = static_cast<size_t>(e.skip_to) + 1;  // past the marker, as run_phase steps
       } else {
-        size_t j = i;
-        for (int n = r.head().skip; n > 0 && j + 1 < list.size(); ++j) {
-          if (list[j + 1].r->kind != rule_kind::marker) --n;
-        }
-        i = j + 1;
+        i = skip_end(list, i);
       }
     }
     close(list.size());
