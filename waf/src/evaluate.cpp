@@ -11,8 +11,6 @@
 
 namespace ravelin::waf::detail {
 
-constexpr size_t k_direct_identity_max = 128;  // bytes: longer values go through the cache
-
 std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain) {
   if (chain == 0) return v;
   const auto& node = s.engine.chains()[chain];

@@ -38,20 +38,47 @@ const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int3
   }
   const uint32_t key = ((static_cast<uint32_t>(group) << 20) | static_cast<uint32_t>(chain)) + 1;
   const size_t mask = s.tvalue_lists.size() - 1;
+  const tvalue_list* raw = nullptr;  // the untransformed members, for a chain's list
   size_t i = (key * 0x9e3779b1u) & mask;
   for (size_t probes = 0; probes <= mask; ++probes, i = (i + 1) & mask) {
     tvalue_list& l = s.tvalue_lists[i];
     if (l.gen == s.values_gen && l.key == key) return &l;
     if (l.gen == s.values_gen) continue;  // taken by another (variable, chain)
+    if (chain != 0 && !raw) {
+      raw = tvalue_list_of(s, group, 0);
+      if (!raw) return nullptr;
+      if (l.gen == s.values_gen) continue;  // the raw list took this slot
+    }
     l.key = key;
     l.gen = s.values_gen;
     l.first = static_cast<uint32_t>(s.tvalues.size());
-    for_each_member(s, group, [&](std::string_view k, std::string_view v) {
-      tvalue e;
-      e.key = k;
-      e.value = transformed(s, v, chain);
-      s.tvalues.push_back(e);
-    });
+    if (!raw) {
+      for_each_member(s, group, [&](std::string_view k, std::string_view v) {
+        tvalue e;
+        e.key = k;
+        e.value = v;
+        if (v.size() <= k_direct_identity_max) e.classes = byte_classes(v);
+        s.tvalues.push_back(e);
+      });
+    } else {
+      // transformed()'s identity test, with the byte classes worked out once per value
+      // rather than once per chain; a value the chain leaves alone shares its bytes too.
+      const auto& node = s.engine.chains()[chain];
+      s.tvalues.reserve(s.tvalues.size() + raw->count);
+      for (uint32_t k = 0; k < raw->count; ++k) {
+        const tvalue& r = s.tvalues[raw->first + k];
+        tvalue e;
+        e.key = r.key;
+        if (!node.opaque && r.value.size() <= k_direct_identity_max && !(r.classes & node.breakers)) {
+          e.value = r.value;
+          e.classes = r.classes;
+          e.same_as = static_cast<int32_t>(raw->first + k);
+        } else {
+          e.value = transformed(s, r.value, chain);
+        }
+        s.tvalues.push_back(e);
+      }
+    }
     l.count = static_cast<uint32_t>(s.tvalues.size()) - l.first;
     return &l;
   }
@@ -119,9 +146,10 @@ hs_matcher::byte_mask present_bytes(transaction::state& s, std::string_view valu
   return *m;
 }
 
-const hs_matcher::byte_mask& entry_bytes(tvalue& e) {
+const hs_matcher::byte_mask& entry_bytes(transaction::state& s, tvalue& e) {
   if (!e.has_bytes) {
-    hs_matcher::bytes_of(e.value, e.bytes);
+    if (e.same_as >= 0) e.bytes = entry_bytes(s, s.tvalues[e.same_as]);
+    else hs_matcher::bytes_of(e.value, e.bytes);
     e.has_bytes = true;
   }
   return e.bytes;
@@ -156,7 +184,7 @@ const hs_matcher::byte_mask* group_bytes(transaction::state& s, variable_id grou
     u.gen = s.values_gen;
     u.bytes = {};
     for (uint32_t k = 0; k < l->count; ++k) {
-      const hs_matcher::byte_mask& b = entry_bytes(s.tvalues[l->first + k]);
+      const hs_matcher::byte_mask& b = entry_bytes(s, s.tvalues[l->first + k]);
       for (int w = 0; w < 4; ++w) u.bytes[w] |= b[w];
     }
     return &u.bytes;
@@ -335,7 +363,7 @@ bool run_operator(transaction::state& s, const rule_link& link, tvalue& e, op_re
   res.caps.count = 0;
   const hs_matcher& hs = *s.engine.hs();
   bool m = false;
-  if (place.byte_gate >= 0 && !hs.byte_gate_passes(place.byte_gate, entry_bytes(e))) {
+  if (place.byte_gate >= 0 && !hs.byte_gate_passes(place.byte_gate, entry_bytes(s, e))) {
     // no value lacking every required literal's bytes can match
   } else if (place.db >= 0 && (e.value.empty() ? hs.literal_only(place.db)
                                                : entry_hits(s, hs, place.db, e) &&

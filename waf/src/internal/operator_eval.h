@@ -29,6 +29,10 @@ const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int3
 waf_engine::hs_place hs_place_for_step(const transaction::state& s, const rule_link& link,
                                        int32_t chain, int32_t byte_gate);
 
+// Values up to this size are tested for "no step of the chain can change it" by their byte
+// classes (transform.h) instead of a cache lookup.
+constexpr size_t k_direct_identity_max = 128;
+
 // The value after the transformation chain `chain`, computed once per transaction.
 std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain);
 

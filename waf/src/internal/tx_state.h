@@ -94,6 +94,8 @@ struct tvalue {
   const uint32_t* hits = nullptr;   // sorted pattern ids of database hits_db, when hits_db >= 0
   uint32_t hit_count = 0;
   int32_t hits_db = -1;
+  uint32_t classes = 0;   // byte_classes of value, when it is short enough to test identity
+  int32_t same_as = -1;   // index of the untransformed entry when the chain left value alone
   bool has_bytes = false;
   bool scan_failed = false;  // Hyperscan said no: every operator runs
 };
