@@ -203,7 +203,20 @@ void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
   std::string& joined = s.hs_joined;
   joined.clear();
   const int32_t chain = hs.chain_of_db(db);
+  const auto& node = s.engine.chains()[chain];
   for (const variable_id g : hs.groups_of(db)) {
+    // The untransformed list knows each short value's byte classes: most values skip
+    // transformed() (and its own byte_classes pass) altogether.
+    if (const tvalue_list* raw = tvalue_list_of(s, g, 0)) {
+      for (uint32_t k = 0; k < raw->count; ++k) {
+        const tvalue& r = s.tvalues[raw->first + k];
+        const bool same = !node.opaque && r.value.size() <= k_direct_identity_max &&
+                          !(r.classes & node.breakers);
+        const std::string_view tv = same ? r.value : transformed(s, r.value, chain);
+        if (!tv.empty()) joined.append(tv).push_back('\n');
+      }
+      continue;
+    }
     for_each_member(s, g, [&](std::string_view, std::string_view v) {
       const std::string_view tv = transformed(s, v, chain);
       if (!tv.empty()) joined.append(tv).push_back('\n');
