@@ -292,5 +292,32 @@ TEST(evaluator, folded_constant_rules_match_evaluation) {
   }
 }
 
+// The speed path rejects a repeated value once per link (evaluate.cpp, answers_by_bytes):
+// matches on repeats, negated operators, multiMatch and macro parameters (never reused)
+// must come out as on the reference path.
+TEST(evaluator, repeated_values_agree_with_reference) {
+  const char* rules =
+      "SecAction \"id:1,phase:1,pass,nolog,setvar:tx.v=x\"\n"
+      "SecRule ARGS \"@rx <script\" \"id:10,phase:2,pass,log,setvar:tx.hits=+1\"\n"
+      "SecRule ARGS \"!@rx ^[a-z<>/]+$\" \"id:11,phase:2,pass,log,setvar:tx.odd=+1\"\n"
+      "SecRule ARGS \"@detectSQLi\" \"id:12,phase:2,pass,log,multiMatch,t:none,t:urlDecodeUni,setvar:tx.sqli=+1\"\n"
+      "SecRule ARGS \"@streq %{tx.v}\" \"id:13,phase:2,pass,log,setvar:tx.v=y,setvar:tx.same=+1\"\n";
+  fixture ref(rules), fast(rules, true);
+  for (fixture* f : {&ref, &fast}) {
+    f->req.uri = "/?a=y&b=x&c=y&d=%3Cscript%3E&e=%3Cscript%3E&f=1%27%20or%201=1--&g=1%27%20or%201=1--&h=x";
+  }
+  ref.run();
+  fast.run();
+  EXPECT_EQ(ref.ids(), fast.ids());
+  for (const char* k : {"hits", "odd", "sqli", "same", "v"}) {
+    EXPECT_EQ(ref.tx->tx(k), fast.tx->tx(k)) << k;
+  }
+  EXPECT_EQ(fast.tx->tx("hits"), "2");
+  EXPECT_EQ(fast.tx->tx("sqli"), "2");
+  // a=y is rejected while tx.v is x; b=x matches and sets it to y, so c=y, a repeat of a
+  // rejected value, must match.
+  EXPECT_EQ(fast.tx->tx("same"), "2");
+}
+
 }  // namespace
 }  // namespace ravelin::waf

@@ -87,11 +87,19 @@ struct link_eval {
   }
 
   // value() for a shared member (speed path): its transformation, bytes and hits are known.
-  void member(const variable_ref& t, tvalue& e) {
+  // Without a macro in its parameter an operator's answer depends on the value's bytes only
+  // (and a match limit error is not an answer): a member equal to one already rejected by
+  // this link in this walk is rejected without running the operator again.
+  bool answers_by_bytes() const { return !link.op.param.has_macros(); }
+
+  void member(const variable_ref& t, tvalue& e, uint32_t pos, bool reuse) {
     if (skip(t.id, e.key)) return;
     ++s.counters.values_inspected;
+    if (reuse && e.dup >= 0 && s.no_match_seen[e.dup]) return;
     op_result res;
+    const uint64_t errors = s.counters.pcre_errors;
     if (run_operator(s, link, e, res, *place)) on_match(t, e.key, e.value, res);
+    else if (reuse && s.counters.pcre_errors == errors) s.no_match_seen[pos] = 1;
   }
 
   // multiMatch: the operator sees the value before the transformations and after every step
@@ -128,18 +136,28 @@ struct link_eval {
       if (!lists[k]) return false;
       steps[k] = hs_place_for_step(s, link, stages[k], place->byte_gate);
     }
+    const bool reuse = lists[0]->has_dups && answers_by_bytes();
+    if (reuse) s.no_match_seen.assign(lists[0]->count, 0);
     for (uint32_t i = 0; i < lists[0]->count; ++i) {
-      const std::string_view key = s.tvalues[lists[0]->first + i].key;
+      const tvalue& head = s.tvalues[lists[0]->first + i];
+      const std::string_view key = head.key;
       if (skip(t.id, key)) continue;
       ++s.counters.values_inspected;
+      if (reuse && head.dup >= 0 && s.no_match_seen[head.dup]) continue;
       op_result res;
       std::string_view prev;
+      bool any = false;
+      const uint64_t errors = s.counters.pcre_errors;
       for (int k = n - 1; k >= 0; --k) {
         tvalue& e = s.tvalues[lists[k]->first + i];
         if (k != n - 1 && e.value == prev) continue;
         prev = e.value;
-        if (run_operator(s, link, e, res, steps[k])) on_match(t, key, e.value, res);
+        if (run_operator(s, link, e, res, steps[k])) {
+          any = true;
+          on_match(t, key, e.value, res);
+        }
       }
+      if (reuse && !any && s.counters.pcre_errors == errors) s.no_match_seen[i] = 1;
     }
     return true;
   }
@@ -167,7 +185,9 @@ struct link_eval {
         if (link.actions.multi_match) {
           if (multi_match_members(t)) continue;
         } else if (const tvalue_list* l = tvalue_list_of(s, t.id, chain)) {
-          for (uint32_t k = 0; k < l->count; ++k) member(t, s.tvalues[l->first + k]);
+          const bool reuse = l->has_dups && answers_by_bytes();
+          if (reuse) s.no_match_seen.assign(l->count, 0);
+          for (uint32_t k = 0; k < l->count; ++k) member(t, s.tvalues[l->first + k], k, reuse);
           continue;
         }
       }

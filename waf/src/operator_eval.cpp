@@ -31,6 +31,43 @@ const regex* dynamic_regex(transaction::state& s, std::string_view pattern) {
 
 }  // namespace
 
+namespace {
+// Start slot for a (variable, chain) key. The key's variable sits in its high bits: the
+// product's high half mixes all of them (the low bits of key * odd depend on the chain only,
+// which piled every variable of a chain into one probe run).
+size_t table_slot(uint32_t key, size_t mask) {
+  return static_cast<size_t>((uint64_t{key} * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+}
+
+// Points each member of s.tvalues[first, first + count) at the first earlier member with the
+// same bytes (JSON arrays repeat values), so a link's walk can skip what it already rejected.
+// True when there is any such member.
+bool mark_duplicates(transaction::state& s, uint32_t first, uint32_t count) {
+  if (count < 2) return false;
+  bool any = false;
+  size_t cap = 16;
+  while (cap < 2 * size_t{count}) cap <<= 1;
+  constexpr uint32_t k_free = UINT32_MAX;
+  s.dup_slots.assign(cap, k_free);
+  for (uint32_t k = 0; k < count; ++k) {
+    tvalue& e = s.tvalues[first + k];
+    for (size_t p = hash_bytes(e.value) & (cap - 1);; p = (p + 1) & (cap - 1)) {
+      const uint32_t at = s.dup_slots[p];
+      if (at == k_free) {
+        s.dup_slots[p] = k;
+        break;
+      }
+      if (s.tvalues[first + at].value == e.value) {
+        e.dup = static_cast<int32_t>(at);
+        any = true;
+        break;
+      }
+    }
+  }
+  return any;
+}
+}  // namespace
+
 const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain) {
   if (s.tvalues_gen != s.values_gen) {  // lists of an older generation are dead: reuse the room
     s.tvalues.clear();
@@ -39,7 +76,7 @@ const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int3
   const uint32_t key = ((static_cast<uint32_t>(group) << 20) | static_cast<uint32_t>(chain)) + 1;
   const size_t mask = s.tvalue_lists.size() - 1;
   const tvalue_list* raw = nullptr;  // the untransformed members, for a chain's list
-  size_t i = (key * 0x9e3779b1u) & mask;
+  size_t i = table_slot(key, mask);
   for (size_t probes = 0; probes <= mask; ++probes, i = (i + 1) & mask) {
     tvalue_list& l = s.tvalue_lists[i];
     if (l.gen == s.values_gen && l.key == key) return &l;
@@ -60,15 +97,18 @@ const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int3
         if (v.size() <= k_direct_identity_max) e.classes = byte_classes(v);
         s.tvalues.push_back(e);
       });
+      l.has_dups = mark_duplicates(s, l.first, static_cast<uint32_t>(s.tvalues.size()) - l.first);
     } else {
       // transformed()'s identity test, with the byte classes worked out once per value
       // rather than once per chain; a value the chain leaves alone shares its bytes too.
       const auto& node = s.engine.chains()[chain];
+      l.has_dups = raw->has_dups;
       s.tvalues.reserve(s.tvalues.size() + raw->count);
       for (uint32_t k = 0; k < raw->count; ++k) {
         const tvalue& r = s.tvalues[raw->first + k];
         tvalue e;
         e.key = r.key;
+        e.dup = r.dup;  // equal bytes stay equal through the chain
         if (!node.opaque && r.value.size() <= k_direct_identity_max && !(r.classes & node.breakers)) {
           e.value = r.value;
           e.classes = r.classes;
@@ -173,7 +213,7 @@ bool entry_hits(transaction::state& s, const hs_matcher& hs, int32_t db, tvalue&
 const hs_matcher::byte_mask* group_bytes(transaction::state& s, variable_id group, int32_t chain) {
   const uint32_t key = ((static_cast<uint32_t>(group) << 20) | static_cast<uint32_t>(chain)) + 1;
   const size_t mask = s.byte_unions.size() - 1;
-  size_t i = (key * 0x9e3779b1u) & mask;
+  size_t i = table_slot(key, mask);
   for (size_t probes = 0; probes <= mask; ++probes, i = (i + 1) & mask) {
     byte_union& u = s.byte_unions[i];
     if (u.gen == s.values_gen && u.key == key) return &u.bytes;

@@ -96,6 +96,7 @@ struct tvalue {
   int32_t hits_db = -1;
   uint32_t classes = 0;   // byte_classes of value, when it is short enough to test identity
   int32_t same_as = -1;   // index of the untransformed entry when the chain left value alone
+  int32_t dup = -1;       // position in its list of the first member with the same raw bytes
   bool has_bytes = false;
   bool scan_failed = false;  // Hyperscan said no: every operator runs
 };
@@ -106,6 +107,7 @@ struct tvalue_list {
   uint32_t key = 0;  // variable << 20 | chain, + 1 (0 = unused)
   uint32_t gen = 0;
   uint32_t first = 0, count = 0;
+  bool has_dups = false;  // some member has a dup
 };
 
 struct target_removal {  // ctl:ruleRemoveTarget* for this transaction
@@ -166,6 +168,8 @@ struct transaction::state {
   std::vector<detail::tvalue> tvalues;            // members of every tvalue_list, this gen
   uint32_t tvalues_gen = 0;                       // values_gen that tvalues belongs to
   std::vector<detail::tvalue_list> tvalue_lists;  // fixed-size open-addressing table
+  std::vector<uint32_t> dup_slots;                // tvalue_list_of's work table
+  std::vector<uint8_t> no_match_seen;             // per list position, for one link's walk
   std::vector<std::pair<std::string, std::unique_ptr<regex>>> dyn_regex;  // @rx with %{...}
   int highest_severity = 255;
 
