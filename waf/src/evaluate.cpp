@@ -162,6 +162,21 @@ struct link_eval {
     return true;
   }
 
+  // The rule-level Hyperscan gate for multiMatch (whose link is in the database of every
+  // stage's chain, so no single database covers it): false when no stage's database
+  // reported the pattern for any value of the link's variables.
+  bool stages_may_match() const {
+    if (link.op.negated || place->db < 0) return true;
+    for (const auto& t : link.targets) {
+      if (t.count || !hs_matcher::cacheable_group(t.id)) return true;
+    }
+    for (int32_t c = chain;; c = s.engine.chains()[c].prefix) {
+      const waf_engine::hs_place step = hs_place_for_step(s, link, c, -1);
+      if (step.db < 0 || hs_gate_open(s, step.db, step.id)) return true;
+      if (c == 0) return false;
+    }
+  }
+
   bool run() {
     if (link.targets.empty()) {  // SecAction: matches once, unconditionally
       const rule_context ctx{&r};
@@ -169,7 +184,8 @@ struct link_eval {
       return true;
     }
     if (place &&
-        (!hs_link_may_match(s, link, *place) || !link_bytes_may_match(s, link, *place, chain))) {
+        (!hs_link_may_match(s, link, *place) || !link_bytes_may_match(s, link, *place, chain) ||
+         (link.actions.multi_match && !stages_may_match()))) {
       return false;
     }
     for (const auto& t : link.targets) {
