@@ -319,5 +319,22 @@ TEST(evaluator, repeated_values_agree_with_reference) {
   EXPECT_EQ(fast.tx->tx("same"), "2");
 }
 
+// Regex key selectors are prefiltered by their required literals on the speed path only.
+TEST(evaluator, regex_selectors_agree_with_reference) {
+  const char* rules =
+      "SecAction \"id:1,phase:1,pass,nolog,setvar:tx.Header_Name_x=1,setvar:tx.other=1,"
+      "setvar:tx.aheader_name_b=1\"\n"
+      "SecRule TX:/^HEADER_NAME_/ \"@eq 1\" \"id:2,phase:1,pass,log,setvar:tx.n=+1\"\n"
+      "SecRule ARGS:/Se?cret|tok[e]n/ \"@rx .\" \"id:3,phase:1,pass,log,setvar:tx.m=+1\"\n";
+  fixture ref(rules), fast(rules, true);
+  for (fixture* f : {&ref, &fast}) f->req.uri = "/?SECRET=1&Token=2&scret=3&tokn=4&x=5";
+  ref.run();
+  fast.run();
+  EXPECT_EQ(ref.ids(), fast.ids());
+  EXPECT_EQ(fast.tx->tx("n"), "1");
+  EXPECT_EQ(fast.tx->tx("m"), "3");
+  EXPECT_EQ(ref.tx->tx("m"), "3");
+}
+
 }  // namespace
 }  // namespace ravelin::waf
