@@ -11,15 +11,15 @@
 
 namespace ravelin::waf::detail {
 
-std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain) {
+std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain,
+                             uint32_t classes) {
   if (chain == 0) return v;
   const auto& node = s.engine.chains()[chain];
   // A short value none of whose bytes can change a step passes the chain unchanged: decided
   // in a few cycles, where the cache lookup below is a cache miss more often than not.
-  if (!node.opaque && v.size() <= k_direct_identity_max && !(byte_classes(v) & node.breakers))
-    return v;
+  if (!node.opaque && v.size() <= k_direct_identity_max && !(classes & node.breakers)) return v;
   if (const std::string_view* hit = s.tcache.get(v.data(), v.size(), chain)) return *hit;
-  const std::string_view in = transformed(s, v, node.prefix);
+  const std::string_view in = transformed(s, v, node.prefix, classes);  // the same v: same classes
   std::string_view out = in;
   if (!transform_is_identity(node.last, in)) {
     ++s.counters.transforms_run;
@@ -28,6 +28,11 @@ std::string_view transformed(transaction::state& s, std::string_view v, int32_t 
   }
   s.tcache.put(v.data(), v.size(), chain, out);
   return out;
+}
+
+std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain) {
+  if (chain == 0) return v;
+  return transformed(s, v, chain, v.size() <= k_direct_identity_max ? byte_classes(v) : 0);
 }
 
 namespace {

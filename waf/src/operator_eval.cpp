@@ -114,7 +114,7 @@ const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int3
           e.classes = r.classes;
           e.same_as = static_cast<int32_t>(raw->first + k);
         } else {
-          e.value = transformed(s, r.value, chain);
+          e.value = transformed(s, r.value, chain, r.classes);
         }
         s.tvalues.push_back(e);
       }
@@ -252,7 +252,7 @@ void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
         const tvalue& r = s.tvalues[raw->first + k];
         const bool same = !node.opaque && r.value.size() <= k_direct_identity_max &&
                           !(r.classes & node.breakers);
-        const std::string_view tv = same ? r.value : transformed(s, r.value, chain);
+        const std::string_view tv = same ? r.value : transformed(s, r.value, chain, r.classes);
         if (!tv.empty()) joined.append(tv).push_back('\n');
       }
       continue;

@@ -35,6 +35,10 @@ constexpr size_t k_direct_identity_max = 128;
 
 // The value after the transformation chain `chain`, computed once per transaction.
 std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain);
+// The same when byte_classes(v) is known (it is read only if v is at most
+// k_direct_identity_max bytes long).
+std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain,
+                             uint32_t classes);
 
 // Speed path, per link: false when no value the link can see was reported by its database,
 // so the link cannot match (evaluate.cpp then skips its values altogether).
