@@ -68,6 +68,11 @@ bool mark_duplicates(transaction::state& s, uint32_t first, uint32_t count) {
 }
 }  // namespace
 
+// Lists hold a member per (value, chain): a body of many thousand values would make them
+// the transaction's largest memory. Past this many members the rules walk the collections
+// themselves, as they did before lists existed.
+constexpr size_t k_max_tvalues = 32768;
+
 const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain) {
   if (s.tvalues_gen != s.values_gen) {  // lists of an older generation are dead: reuse the room
     s.tvalues.clear();
@@ -86,6 +91,13 @@ const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int3
       if (!raw) return nullptr;
       if (l.gen == s.values_gen) continue;  // the raw list took this slot
     }
+    size_t count = 0;
+    if (raw) {
+      count = raw->count;
+    } else {
+      for_each_member(s, group, [&](std::string_view, std::string_view) { ++count; });
+    }
+    if (s.tvalues.size() + count > k_max_tvalues) return nullptr;
     l.key = key;
     l.gen = s.values_gen;
     l.first = static_cast<uint32_t>(s.tvalues.size());
