@@ -244,5 +244,97 @@ TEST(evaluator, transaction_reuse_starts_clean) {
   EXPECT_TRUE(f.ids().empty());
 }
 
+// The speed path folds rules that read only TX (fold.cpp); the reference path evaluates them.
+// Both must leave TX, the matches and the verdict alike, also when a request-dependent rule
+// wrote a key a later TX rule reads (by name, by a macro name, or by being skipped over),
+// and when a ctl:ruleRemoveById removes a folded rule.
+TEST(evaluator, folded_constant_rules_match_evaluation) {
+  const char* rules =
+      "SecAction \"id:10,phase:1,pass,nolog,setvar:tx.a=1,setvar:tx.b=5\"\n"
+      "SecRule &TX:c \"@eq 0\" \"id:11,phase:1,pass,nolog,setvar:tx.c=2\"\n"
+      "SecRule REQUEST_HEADERS:X-Set \"@rx .\" \"id:12,phase:1,pass,nolog,setvar:tx.b=9\"\n"
+      "SecRule TX:a \"@eq 1\" \"id:13,phase:1,pass,nolog,setvar:tx.d=+%{tx.b}\"\n"
+      "SecRule ARGS:rm \"@rx .\" \"id:14,phase:1,pass,nolog,ctl:ruleRemoveById=20\"\n"
+      "SecRule TX:c \"@lt 3\" \"id:15,phase:1,pass,nolog,skipAfter:END\"\n"
+      "SecRule ARGS \"@rx .\" \"id:16,phase:1,deny,status:401\"\n"
+      "SecMarker END\n"
+      "SecAction \"id:17,phase:1,pass,nolog,setvar:tx.g=%{tx.c}%{tx.a}\"\n"
+      "SecRule ARGS:skip \"@rx .\" \"id:30,phase:2,pass,nolog,skipAfter:END2\"\n"
+      "SecAction \"id:31,phase:2,pass,nolog,setvar:tx.h=1\"\n"
+      "SecMarker END2\n"
+      "SecRule ARGS_NAMES \"@rx ^n\" \"id:32,phase:2,pass,nolog,capture,setvar:tx.k_%{tx.0}=1\"\n"
+      "SecRule TX:h \"@eq 1\" \"id:33,phase:2,pass,nolog,setvar:tx.i=1\"\n"
+      "SecRule TX:k_n \"@eq 1\" \"id:34,phase:2,pass,nolog,setvar:tx.j=1\"\n"
+      "SecRule TX:a \"@eq 1\" \"id:35,phase:2,pass,nolog,setvar:tx.l=1\"\n"
+      "SecRule TX:a \"@eq 1\" \"id:20,phase:2,pass,nolog,setvar:tx.f=1\"\n"
+      "SecRule TX:f \"@eq 1\" \"id:21,phase:2,deny,status:403,msg:'f=%{tx.f} g=%{tx.g}'\"\n";
+  for (const char* uri : {"/", "/?rm=1", "/?x=1", "/?skip=1", "/?n=1"}) {
+    for (bool header : {false, true}) {
+      fixture ref(rules), fast(rules, true);
+      for (fixture* f : {&ref, &fast}) {
+        f->req.uri = uri;
+        if (header) f->headers.push_back({"X-Set", "1"});
+      }
+      const verdict a = ref.run(), b = fast.run();
+      EXPECT_EQ(a.action, b.action) << uri << header;
+      EXPECT_EQ(a.rule_id, b.rule_id) << uri << header;
+      EXPECT_EQ(ref.ids(), fast.ids()) << uri << header;
+      for (const char* k : {"a", "b", "c", "d", "f", "g", "h", "i", "j", "k_n", "l"}) {
+        EXPECT_EQ(ref.tx->tx(k), fast.tx->tx(k)) << k << " " << uri << header;
+      }
+      EXPECT_EQ(b.rule_id, std::string_view(uri) == "/?rm=1" ? 0 : 21) << uri << header;
+      EXPECT_EQ(fast.tx->tx("d"), header ? "9" : "5");
+      EXPECT_EQ(fast.tx->tx("g"), "21");
+      EXPECT_EQ(fast.tx->tx("i"), std::string_view(uri) == "/?skip=1" ? "" : "1");
+      EXPECT_EQ(fast.tx->tx("j"), std::string_view(uri) == "/?n=1" ? "1" : "");
+      EXPECT_EQ(fast.tx->tx("l"), "1");
+    }
+  }
+}
+
+// The speed path rejects a repeated value once per link (evaluate.cpp, answers_by_bytes):
+// matches on repeats, negated operators, multiMatch and macro parameters (never reused)
+// must come out as on the reference path.
+TEST(evaluator, repeated_values_agree_with_reference) {
+  const char* rules =
+      "SecAction \"id:1,phase:1,pass,nolog,setvar:tx.v=x\"\n"
+      "SecRule ARGS \"@rx <script\" \"id:10,phase:2,pass,log,setvar:tx.hits=+1\"\n"
+      "SecRule ARGS \"!@rx ^[a-z<>/]+$\" \"id:11,phase:2,pass,log,setvar:tx.odd=+1\"\n"
+      "SecRule ARGS \"@detectSQLi\" \"id:12,phase:2,pass,log,multiMatch,t:none,t:urlDecodeUni,setvar:tx.sqli=+1\"\n"
+      "SecRule ARGS \"@streq %{tx.v}\" \"id:13,phase:2,pass,log,setvar:tx.v=y,setvar:tx.same=+1\"\n";
+  fixture ref(rules), fast(rules, true);
+  for (fixture* f : {&ref, &fast}) {
+    f->req.uri = "/?a=y&b=x&c=y&d=%3Cscript%3E&e=%3Cscript%3E&f=1%27%20or%201=1--&g=1%27%20or%201=1--&h=x";
+  }
+  ref.run();
+  fast.run();
+  EXPECT_EQ(ref.ids(), fast.ids());
+  for (const char* k : {"hits", "odd", "sqli", "same", "v"}) {
+    EXPECT_EQ(ref.tx->tx(k), fast.tx->tx(k)) << k;
+  }
+  EXPECT_EQ(fast.tx->tx("hits"), "2");
+  EXPECT_EQ(fast.tx->tx("sqli"), "2");
+  // a=y is rejected while tx.v is x; b=x matches and sets it to y, so c=y, a repeat of a
+  // rejected value, must match.
+  EXPECT_EQ(fast.tx->tx("same"), "2");
+}
+
+// Regex key selectors are prefiltered by their required literals on the speed path only.
+TEST(evaluator, regex_selectors_agree_with_reference) {
+  const char* rules =
+      "SecAction \"id:1,phase:1,pass,nolog,setvar:tx.Header_Name_x=1,setvar:tx.other=1,"
+      "setvar:tx.aheader_name_b=1\"\n"
+      "SecRule TX:/^HEADER_NAME_/ \"@eq 1\" \"id:2,phase:1,pass,log,setvar:tx.n=+1\"\n"
+      "SecRule ARGS:/Se?cret|tok[e]n/ \"@rx .\" \"id:3,phase:1,pass,log,setvar:tx.m=+1\"\n";
+  fixture ref(rules), fast(rules, true);
+  for (fixture* f : {&ref, &fast}) f->req.uri = "/?SECRET=1&Token=2&scret=3&tokn=4&x=5";
+  ref.run();
+  fast.run();
+  EXPECT_EQ(ref.ids(), fast.ids());
+  EXPECT_EQ(fast.tx->tx("n"), "1");
+  EXPECT_EQ(fast.tx->tx("m"), "3");
+  EXPECT_EQ(ref.tx->tx("m"), "3");
+}
+
 }  // namespace
 }  // namespace ravelin::waf

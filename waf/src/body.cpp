@@ -1,9 +1,9 @@
 // Body processing between phases 1 and 2 (reference manual: SecRequestBodyAccess,
 // SecRequestBodyLimit, ctl:requestBodyProcessor, ctl:forceRequestBodyVariable, REQBODY_ERROR),
 // plus the JSON and XML processors.
-#include <cctype>
 #include <charconv>
 
+#include "internal/ascii.h"
 #include "internal/body.h"
 
 namespace ravelin::waf::detail {
@@ -19,7 +19,7 @@ std::string_view header(const http_request& r, std::string_view name) {
     if (h.name.size() != name.size()) continue;
     bool same = true;
     for (size_t i = 0; i < name.size() && same; ++i) {
-      same = std::tolower(static_cast<unsigned char>(h.name[i])) == name[i];
+      same = ascii::to_lower(static_cast<unsigned char>(h.name[i])) == name[i];
     }
     if (same) return h.value;
   }
@@ -135,7 +135,7 @@ struct json_reader {
             unsigned cp = 0;
             for (int k = 0; k < 4; ++k) {
               const char h = in[i++];
-              if (!std::isxdigit(static_cast<unsigned char>(h))) return fail("JSON: bad \\u escape");
+              if (!ascii::is_xdigit(static_cast<unsigned char>(h))) return fail("JSON: bad \\u escape");
               cp = cp * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
             }
             if (cp < 0x80) { out.push_back(static_cast<char>(cp)); }
@@ -200,9 +200,9 @@ struct json_reader {
       if (ok) leaf(val);
     } else {
       const size_t st = i;
-      while (i < in.size() && (std::isalnum(static_cast<unsigned char>(in[i])) || in[i] == '-' || in[i] == '+' || in[i] == '.')) ++i;
+      while (i < in.size() && (ascii::is_alnum(static_cast<unsigned char>(in[i])) || in[i] == '-' || in[i] == '+' || in[i] == '.')) ++i;
       const std::string_view lit = in.substr(st, i - st);
-      const bool number = !lit.empty() && (std::isdigit(static_cast<unsigned char>(lit[0])) || lit[0] == '-');
+      const bool number = !lit.empty() && (ascii::is_digit(static_cast<unsigned char>(lit[0])) || lit[0] == '-');
       if (!(number || lit == "true" || lit == "false" || lit == "null")) return fail("JSON: bad literal");
       leaf(lit == "null" ? std::string_view() : lit);
     }

@@ -1,8 +1,8 @@
 // multipart/form-data (RFC 7578, RFC 2046 §5.1.1) with the strict checks ModSecurity exposes
 // as MULTIPART_* flags (reference manual, MULTIPART_STRICT_ERROR): CRS' 920/922 rules and the
 // recommended configuration reject requests that set any of them.
-#include <cctype>
 
+#include "internal/ascii.h"
 #include "internal/body.h"
 
 namespace ravelin::waf::detail {
@@ -18,7 +18,7 @@ struct flags {
 bool ieq_prefix(std::string_view s, std::string_view p) {
   if (s.size() < p.size()) return false;
   for (size_t i = 0; i < p.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != p[i]) return false;
+    if (ascii::to_lower(static_cast<unsigned char>(s[i])) != p[i]) return false;
   }
   return true;
 }

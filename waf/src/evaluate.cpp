@@ -6,21 +6,20 @@
 #include <algorithm>
 
 #include "internal/collections.h"
+#include "internal/hs_matcher.h"
 #include "internal/operator_eval.h"
 
 namespace ravelin::waf::detail {
 
-constexpr size_t k_direct_identity_max = 128;  // bytes: longer values go through the cache
-
-std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain) {
+std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain,
+                             uint32_t classes) {
   if (chain == 0) return v;
   const auto& node = s.engine.chains()[chain];
   // A short value none of whose bytes can change a step passes the chain unchanged: decided
   // in a few cycles, where the cache lookup below is a cache miss more often than not.
-  if (!node.opaque && v.size() <= k_direct_identity_max && !(byte_classes(v) & node.breakers))
-    return v;
+  if (!node.opaque && v.size() <= k_direct_identity_max && !(classes & node.breakers)) return v;
   if (const std::string_view* hit = s.tcache.get(v.data(), v.size(), chain)) return *hit;
-  const std::string_view in = transformed(s, v, node.prefix);
+  const std::string_view in = transformed(s, v, node.prefix, classes);  // the same v: same classes
   std::string_view out = in;
   if (!transform_is_identity(node.last, in)) {
     ++s.counters.transforms_run;
@@ -29,6 +28,11 @@ std::string_view transformed(transaction::state& s, std::string_view v, int32_t 
   }
   s.tcache.put(v.data(), v.size(), chain, out);
   return out;
+}
+
+std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain) {
+  if (chain == 0) return v;
+  return transformed(s, v, chain, v.size() <= k_direct_identity_max ? byte_classes(v) : 0);
 }
 
 namespace {
@@ -87,6 +91,22 @@ struct link_eval {
     if (run_operator(s, link, t.id, tv, res, place)) on_match(t, key, tv, res);
   }
 
+  // value() for a shared member (speed path): its transformation, bytes and hits are known.
+  // Without a macro in its parameter an operator's answer depends on the value's bytes only
+  // (and a match limit error is not an answer): a member equal to one already rejected by
+  // this link in this walk is rejected without running the operator again.
+  bool answers_by_bytes() const { return !link.op.param.has_macros(); }
+
+  void member(const variable_ref& t, tvalue& e, uint32_t pos, bool reuse) {
+    if (skip(t.id, e.key)) return;
+    ++s.counters.values_inspected;
+    if (reuse && e.dup >= 0 && s.no_match_seen[e.dup]) return;
+    op_result res;
+    const uint64_t errors = s.counters.pcre_errors;
+    if (run_operator(s, link, e, res, *place)) on_match(t, e.key, e.value, res);
+    else if (reuse && s.counters.pcre_errors == errors) s.no_match_seen[pos] = 1;
+  }
+
   // multiMatch: the operator sees the value before the transformations and after every step
   // that changed it (v3's executeTransformations pushes only changed values).
   void multi_match(const variable_ref& t, std::string_view key, std::string_view v,
@@ -106,6 +126,62 @@ struct link_eval {
     }
   }
 
+  // multi_match() over shared members: member k of every stage's list is the same value, so
+  // each stage's place is looked up once per link instead of once per value. False when a
+  // list could not be built (the caller walks the collection instead).
+  bool multi_match_members(const variable_ref& t) {
+    int32_t stages[16];
+    int n = 0;
+    for (int32_t c = chain; c != 0 && n < 15; c = s.engine.chains()[c].prefix) stages[n++] = c;
+    stages[n++] = 0;
+    const tvalue_list* lists[16];
+    waf_engine::hs_place steps[16];
+    for (int k = 0; k < n; ++k) {
+      lists[k] = tvalue_list_of(s, t.id, stages[k]);
+      if (!lists[k]) return false;
+      steps[k] = hs_place_for_step(s, link, stages[k], place->byte_gate);
+    }
+    const bool reuse = lists[0]->has_dups && answers_by_bytes();
+    if (reuse) s.no_match_seen.assign(lists[0]->count, 0);
+    for (uint32_t i = 0; i < lists[0]->count; ++i) {
+      const tvalue& head = s.tvalues[lists[0]->first + i];
+      const std::string_view key = head.key;
+      if (skip(t.id, key)) continue;
+      ++s.counters.values_inspected;
+      if (reuse && head.dup >= 0 && s.no_match_seen[head.dup]) continue;
+      op_result res;
+      std::string_view prev;
+      bool any = false;
+      const uint64_t errors = s.counters.pcre_errors;
+      for (int k = n - 1; k >= 0; --k) {
+        tvalue& e = s.tvalues[lists[k]->first + i];
+        if (k != n - 1 && e.value == prev) continue;
+        prev = e.value;
+        if (run_operator(s, link, e, res, steps[k])) {
+          any = true;
+          on_match(t, key, e.value, res);
+        }
+      }
+      if (reuse && !any && s.counters.pcre_errors == errors) s.no_match_seen[i] = 1;
+    }
+    return true;
+  }
+
+  // The rule-level Hyperscan gate for multiMatch (whose link is in the database of every
+  // stage's chain, so no single database covers it): false when no stage's database
+  // reported the pattern for any value of the link's variables.
+  bool stages_may_match() const {
+    if (link.op.negated || place->db < 0) return true;
+    for (const auto& t : link.targets) {
+      if (t.count || !hs_matcher::cacheable_group(t.id)) return true;
+    }
+    for (int32_t c = chain;; c = s.engine.chains()[c].prefix) {
+      const waf_engine::hs_place step = hs_place_for_step(s, link, c, -1);
+      if (step.db < 0 || hs_gate_open(s, step.db, step.id)) return true;
+      if (c == 0) return false;
+    }
+  }
+
   bool run() {
     if (link.targets.empty()) {  // SecAction: matches once, unconditionally
       const rule_context ctx{&r};
@@ -113,7 +189,8 @@ struct link_eval {
       return true;
     }
     if (place &&
-        (!hs_link_may_match(s, link, *place) || !link_bytes_may_match(s, link, *place, chain))) {
+        (!hs_link_may_match(s, link, *place) || !link_bytes_may_match(s, link, *place, chain) ||
+         (link.actions.multi_match && !stages_may_match()))) {
       return false;
     }
     for (const auto& t : link.targets) {
@@ -124,6 +201,16 @@ struct link_eval {
         });
         value(t, {}, format_int(s.mem, n));
         continue;
+      }
+      if (place && t.key.empty() && !t.key_regex && hs_matcher::cacheable_group(t.id)) {
+        if (link.actions.multi_match) {
+          if (multi_match_members(t)) continue;
+        } else if (const tvalue_list* l = tvalue_list_of(s, t.id, chain)) {
+          const bool reuse = l->has_dups && answers_by_bytes();
+          if (reuse) s.no_match_seen.assign(l->count, 0);
+          for (uint32_t k = 0; k < l->count; ++k) member(t, s.tvalues[l->first + k], k, reuse);
+          continue;
+        }
       }
       var_store* st = s.store(t.id);
       if (st && !t.key.empty() && !t.key_regex) {
@@ -229,6 +316,41 @@ bool eval_rule(transaction::state& s, const rule& r, uint32_t index,
 
 }  // namespace
 
+sim_outcome simulate_rule(transaction::state& s, const rule& r, uint32_t index,
+                          const std::function<bool(const rule_link&)>& is_constant) {
+  s.matched_vars.clear();
+  std::vector<const variable_ref*>& none = s.removed_target_refs;
+  none.clear();
+  for (size_t k = 0; k < r.links.size(); ++k) {
+    if (!is_constant(r.links[k])) return sim_outcome::request_dependent;
+    const waf_engine::hs_place* place = s.engine.hs() ? &s.engine.hs_place_at(index, k) : nullptr;
+    link_eval e{s, r, r.links[k], none, s.engine.chain_at(index, k), place};
+    if (!e.run()) return sim_outcome::no_match;
+  }
+  // A match that logs or decides the verdict has per-request output.
+  if (r.log || (r.disruptive != disruptive_action::pass && r.disruptive != disruptive_action::none))
+    return sim_outcome::request_dependent;
+  after_full_match(s, r, r.links.back());
+  return sim_outcome::match;
+}
+
+// Replays a fold_run unless a ctl:ruleRemove* of this request may have removed one of its rules
+// (then they are evaluated one by one, as built).
+static bool replay_fold(transaction::state& s, const waf_engine::fold_run& f) {
+  if (!s.removed_ids.empty() || !s.removed_tags.empty() || !s.removed_targets.empty()) return false;
+  for (const auto& op : f.ops) {
+    if (op.set) s.tx.set(op.key, op.value);
+    else s.tx.remove(op.key);
+  }
+  if (f.sets_matched) {
+    s.scalar[static_cast<size_t>(variable_id::matched_var)] = f.matched_var;
+    s.scalar[static_cast<size_t>(variable_id::matched_var_name)] = f.matched_var_name;
+    s.has_scalar[static_cast<size_t>(variable_id::matched_var)] = true;
+    s.has_scalar[static_cast<size_t>(variable_id::matched_var_name)] = true;
+  }
+  return true;
+}
+
 void run_phase(transaction::state& s, int phase) {
   if (s.mode == engine_mode::off || s.allow_all || s.result.interrupted()) return;
   const auto& list = s.engine.phase(phase);
@@ -236,6 +358,13 @@ void run_phase(transaction::state& s, int phase) {
   for (size_t i = 0; i < list.size(); ++i) {
     const auto& e = list[i];
     const rule& r = *e.r;
+    if (e.fold >= 0) {
+      const auto& f = s.engine.folds()[e.fold];
+      if (replay_fold(s, f)) {
+        i = f.resume - 1;  // the loop steps to `resume`
+        continue;
+      }
+    }
     if (e.gate_db >= 0 && !hs_gate_open(s, e.gate_db, e.gate_id)) continue;  // cannot match
     if (r.kind == rule_kind::marker || removed(s, r)) continue;
     ++s.counters.rules_evaluated;

@@ -4,15 +4,16 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <cctype>
 #include <deque>
 #include <fstream>
 #include <stdexcept>
 
+#include "internal/ascii.h"
+
 namespace ravelin::waf {
 
 namespace {
-uint8_t fold(uint8_t c) { return static_cast<uint8_t>(std::tolower(c)); }
+uint8_t fold(uint8_t c) { return static_cast<uint8_t>(ascii::to_lower(c)); }
 }  // namespace
 
 int32_t phrase_matcher::child(int32_t state, uint8_t c) const noexcept {

@@ -29,6 +29,115 @@ const regex* dynamic_regex(transaction::state& s, std::string_view pattern) {
   return s.dyn_regex.back().second.get();
 }
 
+}  // namespace
+
+namespace {
+// Start slot for a (variable, chain) key. The key's variable sits in its high bits: the
+// product's high half mixes all of them (the low bits of key * odd depend on the chain only,
+// which piled every variable of a chain into one probe run).
+size_t table_slot(uint32_t key, size_t mask) {
+  return static_cast<size_t>((uint64_t{key} * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+}
+
+// Points each member of s.tvalues[first, first + count) at the first earlier member with the
+// same bytes (JSON arrays repeat values), so a link's walk can skip what it already rejected.
+// True when there is any such member.
+bool mark_duplicates(transaction::state& s, uint32_t first, uint32_t count) {
+  if (count < 2) return false;
+  bool any = false;
+  size_t cap = 16;
+  while (cap < 2 * size_t{count}) cap <<= 1;
+  constexpr uint32_t k_free = UINT32_MAX;
+  s.dup_slots.assign(cap, k_free);
+  for (uint32_t k = 0; k < count; ++k) {
+    tvalue& e = s.tvalues[first + k];
+    for (size_t p = hash_bytes(e.value) & (cap - 1);; p = (p + 1) & (cap - 1)) {
+      const uint32_t at = s.dup_slots[p];
+      if (at == k_free) {
+        s.dup_slots[p] = k;
+        break;
+      }
+      if (s.tvalues[first + at].value == e.value) {
+        e.dup = static_cast<int32_t>(at);
+        any = true;
+        break;
+      }
+    }
+  }
+  return any;
+}
+}  // namespace
+
+// Lists hold a member per (value, chain): a body of many thousand values would make them
+// the transaction's largest memory. Past this many members the rules walk the collections
+// themselves, as they did before lists existed.
+constexpr size_t k_max_tvalues = 32768;
+
+const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain) {
+  if (s.tvalues_gen != s.values_gen) {  // lists of an older generation are dead: reuse the room
+    s.tvalues.clear();
+    s.tvalues_gen = s.values_gen;
+  }
+  const uint32_t key = ((static_cast<uint32_t>(group) << 20) | static_cast<uint32_t>(chain)) + 1;
+  const size_t mask = s.tvalue_lists.size() - 1;
+  const tvalue_list* raw = nullptr;  // the untransformed members, for a chain's list
+  size_t i = table_slot(key, mask);
+  for (size_t probes = 0; probes <= mask; ++probes, i = (i + 1) & mask) {
+    tvalue_list& l = s.tvalue_lists[i];
+    if (l.gen == s.values_gen && l.key == key) return &l;
+    if (l.gen == s.values_gen) continue;  // taken by another (variable, chain)
+    if (chain != 0 && !raw) {
+      raw = tvalue_list_of(s, group, 0);
+      if (!raw) return nullptr;
+      if (l.gen == s.values_gen) continue;  // the raw list took this slot
+    }
+    size_t count = 0;
+    if (raw) {
+      count = raw->count;
+    } else {
+      for_each_member(s, group, [&](std::string_view, std::string_view) { ++count; });
+    }
+    if (s.tvalues.size() + count > k_max_tvalues) return nullptr;
+    l.key = key;
+    l.gen = s.values_gen;
+    l.first = static_cast<uint32_t>(s.tvalues.size());
+    if (!raw) {
+      for_each_member(s, group, [&](std::string_view k, std::string_view v) {
+        tvalue e;
+        e.key = k;
+        e.value = v;
+        if (v.size() <= k_direct_identity_max) e.classes = byte_classes(v);
+        s.tvalues.push_back(e);
+      });
+      l.has_dups = mark_duplicates(s, l.first, static_cast<uint32_t>(s.tvalues.size()) - l.first);
+    } else {
+      // transformed()'s identity test, with the byte classes worked out once per value
+      // rather than once per chain; a value the chain leaves alone shares its bytes too.
+      const auto& node = s.engine.chains()[chain];
+      l.has_dups = raw->has_dups;
+      s.tvalues.reserve(s.tvalues.size() + raw->count);
+      for (uint32_t k = 0; k < raw->count; ++k) {
+        const tvalue& r = s.tvalues[raw->first + k];
+        tvalue e;
+        e.key = r.key;
+        e.dup = r.dup;  // equal bytes stay equal through the chain
+        if (!node.opaque && r.value.size() <= k_direct_identity_max && !(r.classes & node.breakers)) {
+          e.value = r.value;
+          e.classes = r.classes;
+          e.same_as = static_cast<int32_t>(raw->first + k);
+        } else {
+          e.value = transformed(s, r.value, chain, r.classes);
+        }
+        s.tvalues.push_back(e);
+      }
+    }
+    l.count = static_cast<uint32_t>(s.tvalues.size()) - l.first;
+    return &l;
+  }
+  return nullptr;  // table full: callers take the slow path
+}
+
+namespace {
 // The pattern ids database `db` reports for `value` (scanned once per transaction).
 std::string_view hits_for(transaction::state& s, const hs_matcher& hs, int32_t db, std::string_view value,
                           bool& ok) {
@@ -89,22 +198,47 @@ hs_matcher::byte_mask present_bytes(transaction::state& s, std::string_view valu
   return *m;
 }
 
-// The union of present_bytes over every value of `group` after `chain` (once per values_gen).
+const hs_matcher::byte_mask& entry_bytes(transaction::state& s, tvalue& e) {
+  if (!e.has_bytes) {
+    if (e.same_as >= 0) e.bytes = entry_bytes(s, s.tvalues[e.same_as]);
+    else hs_matcher::bytes_of(e.value, e.bytes);
+    e.has_bytes = true;
+  }
+  return e.bytes;
+}
+
+// The database's hits for the entry (scanned at most once per value and transaction). False
+// when the scan failed.
+bool entry_hits(transaction::state& s, const hs_matcher& hs, int32_t db, tvalue& e) {
+  if (e.hits_db != db) {
+    bool ok = true;
+    const std::string_view h = hits_for(s, hs, db, e.value, ok);
+    e.hits = reinterpret_cast<const uint32_t*>(h.data());
+    e.hit_count = static_cast<uint32_t>(h.size() / sizeof(uint32_t));
+    e.scan_failed = !ok;
+    e.hits_db = db;
+  }
+  return !e.scan_failed;
+}
+
+// The union of the bytes of every value of `group` after `chain` (once per values_gen).
 const hs_matcher::byte_mask* group_bytes(transaction::state& s, variable_id group, int32_t chain) {
   const uint32_t key = ((static_cast<uint32_t>(group) << 20) | static_cast<uint32_t>(chain)) + 1;
   const size_t mask = s.byte_unions.size() - 1;
-  size_t i = (key * 0x9e3779b1u) & mask;
+  size_t i = table_slot(key, mask);
   for (size_t probes = 0; probes <= mask; ++probes, i = (i + 1) & mask) {
     byte_union& u = s.byte_unions[i];
     if (u.gen == s.values_gen && u.key == key) return &u.bytes;
     if (u.gen == s.values_gen) continue;  // taken by another (variable, chain)
+    const tvalue_list* l = tvalue_list_of(s, group, chain);
+    if (!l) return nullptr;
     u.key = key;
     u.gen = s.values_gen;
     u.bytes = {};
-    for_each_member(s, group, [&](std::string_view, std::string_view v) {
-      const hs_matcher::byte_mask b = present_bytes(s, transformed(s, v, chain));
+    for (uint32_t k = 0; k < l->count; ++k) {
+      const hs_matcher::byte_mask& b = entry_bytes(s, s.tvalues[l->first + k]);
       for (int w = 0; w < 4; ++w) u.bytes[w] |= b[w];
-    });
+    }
     return &u.bytes;
   }
   return nullptr;  // table full: no gate
@@ -121,7 +255,20 @@ void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
   std::string& joined = s.hs_joined;
   joined.clear();
   const int32_t chain = hs.chain_of_db(db);
+  const auto& node = s.engine.chains()[chain];
   for (const variable_id g : hs.groups_of(db)) {
+    // The untransformed list knows each short value's byte classes: most values skip
+    // transformed() (and its own byte_classes pass) altogether.
+    if (const tvalue_list* raw = tvalue_list_of(s, g, 0)) {
+      for (uint32_t k = 0; k < raw->count; ++k) {
+        const tvalue& r = s.tvalues[raw->first + k];
+        const bool same = !node.opaque && r.value.size() <= k_direct_identity_max &&
+                          !(r.classes & node.breakers);
+        const std::string_view tv = same ? r.value : transformed(s, r.value, chain, r.classes);
+        if (!tv.empty()) joined.append(tv).push_back('\n');
+      }
+      continue;
+    }
     for_each_member(s, g, [&](std::string_view, std::string_view v) {
       const std::string_view tv = transformed(s, v, chain);
       if (!tv.empty()) joined.append(tv).push_back('\n');
@@ -151,17 +298,19 @@ void prescan(transaction::state& s, const hs_matcher& hs, int32_t db) {
   }
   const int32_t chain = hs.chain_of_db(db);
   for (const variable_id g : hs.groups_of(db)) {
-    for_each_member(s, g, [&](std::string_view, std::string_view v) {
-      const std::string_view tv = transformed(s, v, chain);
-      bool ok = true;
-      const std::string_view hits = tv.empty() ? std::string_view() : hits_for(s, hs, db, tv, ok);
-      if (tv.empty() || !ok) {
+    const tvalue_list* l = tvalue_list_of(s, g, chain);
+    if (!l) {
+      s.hs_db_empty[db] = 1;  // no room to remember the values: no skips
+      return;
+    }
+    for (uint32_t k = 0; k < l->count; ++k) {
+      tvalue& e = s.tvalues[l->first + k];
+      if (e.value.empty() || !entry_hits(s, hs, db, e)) {
         s.hs_db_empty[db] = 1;  // empty (patterns may match "") or the scan failed: no skips
-        return;
+        continue;
       }
-      mark_hits(any, reinterpret_cast<const uint32_t*>(hits.data()),
-                hits.size() / sizeof(uint32_t));
-    });
+      mark_hits(any, e.hits, e.hit_count);
+    }
   }
 }
 
@@ -270,6 +419,25 @@ bool run_operator(transaction::state& s, const rule_link& link, variable_id grou
   } else {
     ++s.counters.operators_run;
     m = evaluate(s, link, value, res);
+  }
+  return link.op.negated ? !m : m;
+}
+
+bool run_operator(transaction::state& s, const rule_link& link, tvalue& e, op_result& res,
+                  const waf_engine::hs_place& place) {
+  res.caps.count = 0;
+  const hs_matcher& hs = *s.engine.hs();
+  bool m = false;
+  if (place.byte_gate >= 0 && !hs.byte_gate_passes(place.byte_gate, entry_bytes(s, e))) {
+    // no value lacking every required literal's bytes can match
+  } else if (place.db >= 0 && (e.value.empty() ? hs.literal_only(place.db)
+                                               : entry_hits(s, hs, place.db, e) &&
+                                                     !std::binary_search(e.hits, e.hits + e.hit_count, place.id))) {
+    // the database did not report the pattern for this value
+  } else {
+    if (place.db >= 0 && !e.value.empty() && !e.scan_failed) ++s.counters.hs_confirms;
+    ++s.counters.operators_run;
+    m = evaluate(s, link, e.value, res);
   }
   return link.op.negated ? !m : m;
 }

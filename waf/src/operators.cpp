@@ -1,19 +1,20 @@
 // Simple operators: numeric reading, byte/encoding validation, word and list containment.
 #include "ravelin/waf/operators.h"
 
-#include <cctype>
 #include <limits>
+
+#include "internal/ascii.h"
 
 namespace ravelin::waf {
 
 int64_t sec_atoi(std::string_view s) noexcept {
   size_t i = 0;
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  while (i < s.size() && ascii::is_space(static_cast<unsigned char>(s[i]))) ++i;
   bool neg = false;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
   const size_t digits = i;
   int64_t v = 0;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+  while (i < s.size() && ascii::is_digit(static_cast<unsigned char>(s[i]))) {
     v = v * 10 + (s[i++] - '0');
     if (v > std::numeric_limits<int32_t>::max() + int64_t{1}) return 0;  // stoi: out_of_range
   }
@@ -31,7 +32,7 @@ bool byte_range_violation(const std::array<bool, 256>& ok, std::string_view s) n
 }
 
 bool invalid_url_encoding(std::string_view s) noexcept {
-  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  auto hex = [](char c) { return ascii::is_xdigit(static_cast<unsigned char>(c)) != 0; };
   for (size_t i = 0; i < s.size();) {
     if (s[i] != '%') {
       ++i;
@@ -75,7 +76,7 @@ bool invalid_utf8(std::string_view s) noexcept {
 bool contains_word(std::string_view hay, std::string_view word) noexcept {
   if (word.empty()) return true;
   auto word_char = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    return ascii::is_alnum(static_cast<unsigned char>(c)) != 0 || c == '_';
   };
   for (size_t pos = hay.find(word); pos != std::string_view::npos; pos = hay.find(word, pos + 1)) {
     const bool left = pos == 0 || !word_char(hay[pos - 1]);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "internal/parse.h"
+#include "internal/regex_factors.h"
 
 namespace ravelin::waf::detail {
 
@@ -100,6 +101,10 @@ variable_ref make_ref(std::string_view name, std::string_view key, bool count) {
       r.key_regex = std::make_shared<const regex>(pat, /*caseless=*/true);
     } catch (const std::exception& e) {
       throw std::runtime_error("selector " + std::string(key) + ": " + e.what());
+    }
+    if (auto lits = detail::required_literals(pat)) {
+      const bool any_empty = std::any_of(lits->begin(), lits->end(), [](const auto& l) { return l.empty(); });
+      if (!any_empty) r.key_literals = std::move(*lits);
     }
     r.key = "/" + pat + "/";
     return r;

@@ -1,8 +1,8 @@
 // Request collections from the request line, headers and cookies (ModSecurity reference
 // manual, "Variables"): REQUEST_URI keeps the raw form, REQUEST_FILENAME/BASENAME are the
 // %-decoded path, ARGS_GET comes from the query string decoded as form data.
-#include <cctype>
 
+#include "internal/ascii.h"
 #include "internal/body.h"
 #include "internal/tx_state.h"
 
@@ -14,7 +14,7 @@ namespace {
 bool ieq(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (ascii::to_lower(static_cast<unsigned char>(a[i])) != ascii::to_lower(static_cast<unsigned char>(b[i]))) return false;
   }
   return true;
 }
@@ -25,8 +25,8 @@ std::string_view uri_decode(detail::arena& mem, std::string_view s) {
   char* out = mem.alloc(s.size());
   size_t n = 0;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+    if (s[i] == '%' && i + 2 < s.size() && ascii::is_xdigit(static_cast<unsigned char>(s[i + 1])) &&
+        ascii::is_xdigit(static_cast<unsigned char>(s[i + 2]))) {
       auto nib = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
       out[n++] = static_cast<char>(nib(s[i + 1]) * 16 + nib(s[i + 2]));
       i += 2;
@@ -156,8 +156,8 @@ std::string_view detail::form_decode(arena& mem, std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out[n++] = ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+    } else if (s[i] == '%' && i + 2 < s.size() && ascii::is_xdigit(static_cast<unsigned char>(s[i + 1])) &&
+               ascii::is_xdigit(static_cast<unsigned char>(s[i + 2]))) {
       auto nib = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
       out[n++] = static_cast<char>(nib(s[i + 1]) * 16 + nib(s[i + 2]));
       i += 2;

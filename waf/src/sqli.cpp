@@ -3,9 +3,9 @@
 // tables and the shapes below are Ravelin's own. Fixed-size state, no allocation.
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstring>
 
+#include "internal/ascii.h"
 #include "ravelin/waf/operators.h"
 
 namespace ravelin::waf {
@@ -51,12 +51,12 @@ constexpr std::array<std::string_view, 44> k_functions{
 bool ieq(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
+    if (ascii::to_lower(static_cast<unsigned char>(a[i])) != b[i]) return false;
   }
   return true;
 }
 
-bool word_byte(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c == '.' || c >= 0x80; }
+bool word_byte(unsigned char c) { return ascii::is_alnum(c) || c == '_' || c == '$' || c == '.' || c >= 0x80; }
 
 struct tokenizer {
   std::string_view s;
@@ -99,7 +99,7 @@ struct tokenizer {
     while (i < s.size() && word_byte(static_cast<unsigned char>(s[i]))) ++i;
     const std::string_view w = s.substr(st, i - st);
     size_t j = i;
-    while (j < s.size() && std::isspace(static_cast<unsigned char>(s[j]))) ++j;
+    while (j < s.size() && ascii::is_space(static_cast<unsigned char>(s[j]))) ++j;
     const bool call = j < s.size() && s[j] == '(';
     if (call) {
       for (const auto f : k_functions) {
@@ -123,14 +123,14 @@ struct tokenizer {
 
   void step() {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (std::isspace(c)) {
+    if (ascii::is_space(c)) {
       ++i;
     } else if (c == '\'' || c == '"' || c == '`') {
       ++i;
       read_string(static_cast<char>(c));
       push(c == '`' ? 'n' : 's');
-    } else if (std::isdigit(c)) {
-      while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+    } else if (ascii::is_digit(c)) {
+      while (i < s.size() && (ascii::is_alnum(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
       push('1');
     } else if (c == '@') {
       while (i < s.size() && s[i] == '@') ++i;
@@ -143,7 +143,7 @@ struct tokenizer {
       // MySQL executes /*! ... */: its body is code, so only the markers are skipped.
       if (i + 2 < s.size() && s[i + 2] == '!') {
         i += 3;
-        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+        while (i < s.size() && ascii::is_digit(static_cast<unsigned char>(s[i]))) ++i;
         return;
       }
       const size_t e = s.find("*/", i + 2);

@@ -65,6 +65,7 @@ transaction::transaction(const waf_engine& engine) : s_(std::make_unique<state>(
     s_->hs_db_gen.assign(hs->databases(), 0);
     s_->hs_db_empty.assign(hs->databases(), 0);
     s_->byte_unions.resize(1024);
+    s_->tvalue_lists.resize(1024);
     s_->hs_any_hit.resize(hs->databases());
     for (size_t d = 0; d < hs->databases(); ++d) {
       s_->hs_any_hit[d].assign((hs->patterns_in(static_cast<int32_t>(d)) + 63) / 64, 0);

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
+#include "internal/ascii.h"
 #include "internal/transform_impl.h"
 
 namespace ravelin::waf {
@@ -57,7 +57,7 @@ constexpr std::array k_table{
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (ascii::to_lower(static_cast<unsigned char>(a[i])) != ascii::to_lower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "internal/ascii.h"
 #include "internal/transform_impl.h"
 
 namespace ravelin::waf::detail {
@@ -128,7 +129,7 @@ void t_url_encode(std::string_view in, std::string& out) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == ' ') {
       out.push_back('+');
-    } else if (std::isalnum(c) || c == '*' || c == '-' || c == '.' || c == '_') {
+    } else if (ascii::is_alnum(c) || c == '*' || c == '-' || c == '.' || c == '_') {
       out.push_back(ch);
     } else {
       out.push_back('%');

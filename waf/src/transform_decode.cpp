@@ -1,8 +1,8 @@
 // Decoding transformations, byte-for-byte as ModSecurity v3 defines them (reference manual,
 // "urlDecodeUni", "htmlEntityDecode", "jsDecode", "cssDecode", "escapeSeqDecode",
 // "utf8toUnicode"), including their treatment of invalid input (kept, not dropped).
-#include <cctype>
 
+#include "internal/ascii.h"
 #include "internal/transform_impl.h"
 
 namespace ravelin::waf::detail {
@@ -69,8 +69,8 @@ void t_html_entity_decode(std::string_view in, std::string& out) {
           const unsigned long long base = hex ? 16 : 10;
           unsigned long long v = 0;
           bool saturated = false;  // strtol clamps to LONG_MAX, whose low byte is 0xff
-          while (j < n && (hex ? is_hex(in[j]) : std::isdigit(static_cast<unsigned char>(in[j])))) {
-            const unsigned d = std::isdigit(static_cast<unsigned char>(in[j]))
+          while (j < n && (hex ? is_hex(in[j]) : ascii::is_digit(static_cast<unsigned char>(in[j])))) {
+            const unsigned d = ascii::is_digit(static_cast<unsigned char>(in[j]))
                                    ? in[j] - '0'
                                    : (in[j] | 0x20) - 'a' + 10;
             if (v > (0x7fffffffffffffffULL - d) / base) saturated = true;
@@ -85,13 +85,13 @@ void t_html_entity_decode(std::string_view in, std::string& out) {
         }
       } else {
         const size_t k = j;
-        while (j < n && std::isalnum(static_cast<unsigned char>(in[j]))) ++j;
+        while (j < n && ascii::is_alnum(static_cast<unsigned char>(in[j]))) ++j;
         if (j > k) {
           std::string_view name = in.substr(k, j - k);
           auto eq = [&](std::string_view w) {
             if (name.size() != w.size()) return false;
             for (size_t q = 0; q < w.size(); ++q) {
-              if (std::tolower(static_cast<unsigned char>(name[q])) != w[q]) return false;
+              if (ascii::to_lower(static_cast<unsigned char>(name[q])) != w[q]) return false;
             }
             return true;
           };
@@ -194,7 +194,7 @@ void t_css_decode(std::string_view in, std::string& out) {
         c += 0x20;
       }
       out.push_back(static_cast<char>(c));
-      if (i + j < n && std::isspace(static_cast<unsigned char>(in[i + j]))) ++j;  // one space ends it
+      if (i + j < n && ascii::is_space(static_cast<unsigned char>(in[i + j]))) ++j;  // one space ends it
       i += j;
     } else if (in[i] == '\n') {
       ++i;  // escaped newline disappears

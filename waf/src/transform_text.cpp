@@ -1,8 +1,8 @@
 // Text-normalising transformations (reference manual: cmdLine, compressWhitespace,
 // removeWhitespace, replaceComments, removeComments, removeCommentsChar, normalisePath,
 // normalisePathWin, trim*), following ModSecurity v3's definitions.
-#include <cctype>
 
+#include "internal/ascii.h"
 #include "internal/transform_impl.h"
 
 namespace ravelin::waf::detail {
@@ -28,7 +28,7 @@ void t_cmd_line(std::string_view in, std::string& out) {
         out.push_back(a);
         break;
       default:
-        out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(a))));
+        out.push_back(static_cast<char>(ascii::to_lower(static_cast<unsigned char>(a))));
         space = false;
         break;
     }
@@ -170,10 +170,10 @@ void t_normalise_path(std::string_view in, std::string& out, bool windows) {
 void t_trim(std::string_view in, std::string& out, bool left, bool right) {
   size_t b = 0, e = in.size();
   if (left) {
-    while (b < e && std::isspace(static_cast<unsigned char>(in[b]))) ++b;
+    while (b < e && ascii::is_space(static_cast<unsigned char>(in[b]))) ++b;
   }
   if (right) {
-    while (e > b && std::isspace(static_cast<unsigned char>(in[e - 1]))) --e;
+    while (e > b && ascii::is_space(static_cast<unsigned char>(in[e - 1]))) --e;
   }
   out.assign(in.substr(b, e - b));
 }

@@ -3,8 +3,8 @@
 // with a script scheme. Like libinjection it starts in several contexts: text, and inside an
 // attribute value opened by ", ' or `, or left unquoted. No allocation.
 #include <array>
-#include <cctype>
 
+#include "internal/ascii.h"
 #include "ravelin/waf/operators.h"
 
 namespace ravelin::waf {
@@ -20,7 +20,7 @@ constexpr std::array<std::string_view, 14> k_url_attrs{
 bool ieq(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
+    if (ascii::to_lower(static_cast<unsigned char>(a[i])) != b[i]) return false;
   }
   return true;
 }
@@ -39,16 +39,16 @@ bool black_url(std::string_view v) {
       const bool hex = v[i + 2] == 'x' || v[i + 2] == 'X';
       size_t j = i + (hex ? 3 : 2);
       unsigned code = 0;
-      while (j < v.size() && (hex ? std::isxdigit(static_cast<unsigned char>(v[j])) : std::isdigit(static_cast<unsigned char>(v[j])))) {
+      while (j < v.size() && (hex ? ascii::is_xdigit(static_cast<unsigned char>(v[j])) : ascii::is_digit(static_cast<unsigned char>(v[j])))) {
         const auto d = static_cast<unsigned char>(v[j++]);
-        code = (code * (hex ? 16 : 10) + (std::isdigit(d) ? d - '0' : (d | 0x20) - 'a' + 10)) & 0xffff;
+        code = (code * (hex ? 16 : 10) + (ascii::is_digit(d) ? d - '0' : (d | 0x20) - 'a' + 10)) & 0xffff;
       }
       if (j < v.size() && v[j] == ';') ++j;
       i = j - 1;
       c = static_cast<unsigned char>(code);
     }
     if (c == '\t' || c == '\n' || c == '\r' || c == 0) continue;  // browsers drop these
-    buf[n++] = static_cast<char>(std::tolower(c));
+    buf[n++] = static_cast<char>(ascii::to_lower(c));
     if (c == ':') break;
   }
   const std::string_view scheme(buf, n);
@@ -65,12 +65,12 @@ bool bad_attributes(std::string_view s, size_t& i) {
     const size_t ns = i;
     while (i < s.size() && !html_space(s[i]) && s[i] != '=' && s[i] != '>') ++i;
     const std::string_view name = s.substr(ns, i - ns);
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    while (i < s.size() && ascii::is_space(static_cast<unsigned char>(s[i]))) ++i;
     if (i >= s.size() || s[i] != '=') continue;
     ++i;
     // An on* handler counts once it has a value ("I am online" is text, onload=x is not).
     if (name.size() >= 5 && (name[0] | 0x20) == 'o' && (name[1] | 0x20) == 'n') return true;
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    while (i < s.size() && ascii::is_space(static_cast<unsigned char>(s[i]))) ++i;
     size_t vs = i, ve = i;
     if (i < s.size() && (s[i] == '"' || s[i] == '\'' || s[i] == '`')) {
       const char q = s[i++];
@@ -79,7 +79,7 @@ bool bad_attributes(std::string_view s, size_t& i) {
       ve = i;
       if (i < s.size()) ++i;
     } else {
-      while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '>') ++i;
+      while (i < s.size() && !ascii::is_space(static_cast<unsigned char>(s[i])) && s[i] != '>') ++i;
       ve = i;
     }
     bool url_attr = false;
@@ -104,7 +104,7 @@ bool scan_text(std::string_view s, size_t i) {
     }
     if (i < s.size() && s[i] == '?') return true;  // <?xml-stylesheet / processing instruction
     const size_t ns = i;
-    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == ':' || s[i] == '-')) ++i;
+    while (i < s.size() && (ascii::is_alnum(static_cast<unsigned char>(s[i])) || s[i] == ':' || s[i] == '-')) ++i;
     if (i == ns) continue;  // "a < b": not a tag
     const std::string_view name = s.substr(ns, i - ns);
     for (const auto t : k_bad_tags) {
@@ -123,7 +123,7 @@ bool scan_from_value(std::string_view s, char quote) {
     if (q == std::string_view::npos) return false;
     i = q + 1;
   } else {
-    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '>') ++i;
+    while (i < s.size() && !ascii::is_space(static_cast<unsigned char>(s[i])) && s[i] != '>') ++i;
     if (i >= s.size()) return false;
   }
   size_t j = i;

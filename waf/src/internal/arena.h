@@ -88,6 +88,7 @@ class var_store {
   }
   // `key` and `value` must outlive the transaction (arena or static).
   void set(std::string_view key, std::string_view value) {
+    if (journal_) journal_->push_back({key, value, true});
     const uint64_t h = hash_bytes(key);
     const int32_t i = find(key, h);
     if (i >= 0) {
@@ -100,6 +101,7 @@ class var_store {
     insert_slot(static_cast<int32_t>(entries_.size() - 1), h);
   }
   void remove(std::string_view key) {
+    if (journal_) journal_->push_back({key, {}, false});
     const int32_t i = find(key, hash_bytes(key));
     if (i >= 0) entries_[i].live = false;
   }
@@ -108,6 +110,8 @@ class var_store {
     std::fill(slots_.begin(), slots_.end(), -1);
   }
   const std::vector<entry>& entries() const { return entries_; }
+  // Records every set (live) and remove (!live) in order; waf_engine's folding only.
+  void journal_to(std::vector<entry>* j) { journal_ = j; }
 
  private:
   int32_t find(std::string_view key, uint64_t h) const {
@@ -132,6 +136,7 @@ class var_store {
   }
   std::vector<entry> entries_;
   std::vector<int32_t> slots_;
+  std::vector<entry>* journal_ = nullptr;
 };
 
 }  // namespace ravelin::waf::detail

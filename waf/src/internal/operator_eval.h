@@ -17,13 +17,28 @@ bool run_operator(transaction::state& s, const rule_link& link, variable_id grou
                   std::string_view value, op_result& res,
                   const waf_engine::hs_place* place = nullptr);
 
+// The same for a cacheable collection member on the speed path (`place` is the link's).
+bool run_operator(transaction::state& s, const rule_link& link, tvalue& e, op_result& res,
+                  const waf_engine::hs_place& place);
+// The members of a cacheable collection after `chain`, built once per values_gen; null when
+// the table is full (the caller then walks the collection itself).
+const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain);
+
 // multiMatch runs the operator after each transformation step: the place for step `chain`
 // (the byte gate is the link's own: it depends on the value only).
 waf_engine::hs_place hs_place_for_step(const transaction::state& s, const rule_link& link,
                                        int32_t chain, int32_t byte_gate);
 
+// Values up to this size are tested for "no step of the chain can change it" by their byte
+// classes (transform.h) instead of a cache lookup.
+constexpr size_t k_direct_identity_max = 128;
+
 // The value after the transformation chain `chain`, computed once per transaction.
 std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain);
+// The same when byte_classes(v) is known (it is read only if v is at most
+// k_direct_identity_max bytes long).
+std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain,
+                             uint32_t classes);
 
 // Speed path, per link: false when no value the link can see was reported by its database,
 // so the link cannot match (evaluate.cpp then skips its values altogether).

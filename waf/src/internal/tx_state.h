@@ -84,6 +84,32 @@ struct byte_union {
   std::array<uint64_t, 4> bytes{};
 };
 
+// One member of a cacheable collection after one transformation chain, with what the speed
+// path asks of every value (its bytes, its database hits) filled in on first use. Rules that
+// inspect the same collection through the same chain share these, so the per-(rule, value)
+// work is a gate check rather than a transformation, a byte scan and a hash lookup.
+struct tvalue {
+  std::string_view key, value;  // value: after the chain
+  std::array<uint64_t, 4> bytes{};  // lower-cased bytes present, when has_bytes
+  const uint32_t* hits = nullptr;   // sorted pattern ids of database hits_db, when hits_db >= 0
+  uint32_t hit_count = 0;
+  int32_t hits_db = -1;
+  uint32_t classes = 0;   // byte_classes of value, when it is short enough to test identity
+  int32_t same_as = -1;   // index of the untransformed entry when the chain left value alone
+  int32_t dup = -1;       // position in its list of the first member with the same raw bytes
+  bool has_bytes = false;
+  bool scan_failed = false;  // Hyperscan said no: every operator runs
+};
+
+// Where the members of one (variable, chain) sit in transaction::state::tvalues, valid while
+// gen == values_gen.
+struct tvalue_list {
+  uint32_t key = 0;  // variable << 20 | chain, + 1 (0 = unused)
+  uint32_t gen = 0;
+  uint32_t first = 0, count = 0;
+  bool has_dups = false;  // some member has a dup
+};
+
 struct target_removal {  // ctl:ruleRemoveTarget* for this transaction
   std::vector<id_range> ids;
   std::string_view tag;
@@ -139,6 +165,11 @@ struct transaction::state {
   std::vector<uint8_t> hs_db_empty;             // a prescanned value was empty (never skip)
   std::vector<std::vector<uint64_t>> hs_any_hit;  // per db: patterns reported for any value
   std::vector<detail::byte_union> byte_unions;    // fixed-size open-addressing table
+  std::vector<detail::tvalue> tvalues;            // members of every tvalue_list, this gen
+  uint32_t tvalues_gen = 0;                       // values_gen that tvalues belongs to
+  std::vector<detail::tvalue_list> tvalue_lists;  // fixed-size open-addressing table
+  std::vector<uint32_t> dup_slots;                // tvalue_list_of's work table
+  std::vector<uint8_t> no_match_seen;             // per list position, for one link's walk
   std::vector<std::pair<std::string, std::unique_ptr<regex>>> dyn_regex;  // @rx with %{...}
   int highest_severity = 255;
 

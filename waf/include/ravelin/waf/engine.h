@@ -56,6 +56,20 @@ class waf_engine {
     // loop can skip it without touching the rule itself (cache misses dominate otherwise).
     int32_t gate_db = -1;
     uint32_t gate_id = 0;
+    int32_t fold = -1;  // index into folds() when a run of constant rules starts here
+  };
+  // A run of rules whose outcome is the same for every request (they read only TX values that
+  // no request-dependent rule can have changed yet: CRS' set-up and paranoia-level rules).
+  // Evaluated once at build; a transaction replays their TX writes and jumps to `resume`.
+  struct fold_run {
+    struct tx_op {
+      std::string key, value;
+      bool set = true;  // false: remove
+    };
+    std::vector<tx_op> ops;  // in evaluation order
+    uint32_t resume = 0;     // list index evaluation continues at
+    bool sets_matched = false;  // some link matched: MATCHED_VAR(_NAME) end up as below
+    std::string matched_var, matched_var_name;
   };
   struct chain_node {  // interned transformation chains: chain = prefix chain + last step
     int32_t prefix = 0;
@@ -73,6 +87,7 @@ class waf_engine {
     return link_place_flat_[link_base_[rule_index] + k];
   }
   const hs_matcher* hs() const { return hs_.get(); }
+  const std::vector<fold_run>& folds() const { return folds_; }
 
  private:
   std::shared_ptr<const rule_set> rules_;
@@ -84,8 +99,10 @@ class waf_engine {
   std::vector<uint32_t> link_base_;       // first flat index of each rule
   std::vector<hs_place> link_place_flat_;  // per link, same indexing as link_chain_flat_
   std::unique_ptr<hs_matcher> hs_;
+  std::vector<fold_run> folds_;
 
   void place_links();
+  void fold_constant_rules();  // fold.cpp
 };
 
 // One rule that matched, for the audit log. Views point into the transaction's memory and

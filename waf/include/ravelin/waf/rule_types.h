@@ -50,6 +50,9 @@ struct variable_ref {
   variable_id id = variable_id::args;
   std::string key;                        // lowercased selector; empty = all members
   std::shared_ptr<const regex> key_regex;  // `/.../` selector (case-insensitive, as v3)
+  // Lower-case literals one of which every key the selector accepts holds (ASCII
+  // case-insensitively); empty when the pattern requires none. The speed path's prefilter.
+  std::vector<std::string> key_literals;
   bool count = false;                      // `&`: the number of members
   bool operator==(const variable_ref& o) const {
     return id == o.id && key == o.key && count == o.count;

@@ -1,0 +1,170 @@
+// Constant folding (engine.h, fold_run): a rule that reads only TX values no request can have
+// changed yet evaluates the same way for every request, so phases 1 and 2 are walked once at
+// build on a scratch transaction and each run of such rules becomes a list of TX writes.
+// CRS opens each request with some eighty of them (set-up defaults, paranoia-level skips).
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "internal/collections.h"
+#include "internal/evaluate.h"
+#include "internal/tx_state.h"
+
+namespace ravelin::waf {
+
+namespace {
+
+std::string literal_name(const macro_text& m) {  // caller checked !m.has_macros()
+  std::string out;
+  for (const auto& p : m.parts) out += p.literal;
+  for (char& c : out) c = static_cast<char>(detail::ascii_lower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The lower-cased literal text before the first macro of `m`.
+std::string literal_prefix(const macro_text& m) {
+  std::string out;
+  for (const auto& p : m.parts) {
+    if (p.is_var) break;
+    out += p.literal;
+  }
+  for (char& c : out) c = static_cast<char>(detail::ascii_lower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// TX keys that a request-dependent rule evaluated so far may have written.
+struct tx_knowledge {
+  std::set<std::string, std::less<>> unknown;
+  std::vector<std::string> unknown_prefixes;  // setvar:tx.header_name_%{tx.0}=...
+
+  bool known(std::string_view key) const {
+    for (const auto& p : unknown_prefixes) {
+      if (key.starts_with(p)) return false;
+    }
+    return unknown.find(key) == unknown.end();
+  }
+  bool reads_known(const macro_text& m) const {
+    for (const auto& p : m.parts) {
+      if (p.is_var && (p.var != variable_id::tx || !known(p.key))) return false;
+    }
+    return true;
+  }
+  // Everything a request-dependent rule may write to TX; false when that cannot be told.
+  bool note_writes(const rule& r) {
+    for (const auto& l : r.links) {
+      if (l.actions.capture) {
+        for (const char d : std::string_view("0123456789")) unknown.insert(std::string(1, d));
+      }
+      for (const auto& sv : l.actions.setvars) {
+        if (sv.collection != variable_id::tx) continue;
+        if (!sv.name.has_macros()) {
+          unknown.insert(literal_name(sv.name));
+        } else {
+          std::string prefix = literal_prefix(sv.name);
+          if (prefix.empty()) return false;  // any key at all
+          unknown_prefixes.push_back(std::move(prefix));
+        }
+      }
+    }
+    return true;
+  }
+};
+
+// A link whose result and effects depend on known TX values only.
+bool constant_link(const rule_link& l, const tx_knowledge& k) {
+  const rule_actions& a = l.actions;
+  if (a.capture || !a.ctls.empty() || !a.initcols.empty() || !l.exclusions.empty()) return false;
+  for (const auto& t : l.targets) {
+    if (t.id != variable_id::tx || t.key.empty() || t.key_regex || !k.known(t.key)) return false;
+  }
+  if (!k.reads_known(l.op.param)) return false;
+  for (const auto& sv : a.setvars) {
+    if (sv.collection != variable_id::tx || sv.name.has_macros() || !k.reads_known(sv.value) ||
+        !k.known(literal_name(sv.name))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Where evaluation continues after list[i] matched: past its skipAfter marker, past `skip`
+// rules, or at the next entry (run_phase's stepping).
+size_t skip_end(const std::vector<waf_engine::phase_entry>& list, size_t i) {
+  if (list[i].skip_to >= 0) return static_cast<size_t>(list[i].skip_to) + 1;
+  size_t j = i;
+  for (int n = list[i].r->head().skip; n > 0 && j + 1 < list.size(); ++j) {
+    if (list[j + 1].r->kind != rule_kind::marker) --n;
+  }
+  return j + 1;
+}
+
+}  // namespace
+
+void waf_engine::fold_constant_rules() {
+  // Scratch state without the Hyperscan tables a transaction sets up: constant links read TX
+  // only, which the speed path never scans.
+  transaction::state s(*this);
+  s.reset();
+  std::vector<detail::var_store::entry> journal;
+  s.tx.journal_to(&journal);
+  tx_knowledge k;
+  const auto is_constant = [&](const rule_link& l) { return constant_link(l, k); };
+  constexpr auto k_var = static_cast<size_t>(variable_id::matched_var);
+  constexpr auto k_name = static_cast<size_t>(variable_id::matched_var_name);
+  for (int p = 1; p <= 2; ++p) {
+    auto& list = phases_[p];
+    int32_t run = -1;
+    const auto close = [&](size_t at) {
+      if (run >= 0) folds_[run].resume = static_cast<uint32_t>(at);
+      run = -1;
+    };
+    size_t i = 0;
+    while (i < list.size()) {
+      const phase_entry& e = list[i];
+      const rule& r = *e.r;
+      if (r.kind == rule_kind::marker) {
+        ++i;
+        continue;
+      }
+      journal.clear();
+      s.has_scalar[k_var] = false;
+      const detail::sim_outcome out = detail::simulate_rule(s, r, e.index, is_constant);
+      if (out == detail::sim_outcome::request_dependent) {
+        close(i);
+        if (!k.note_writes(r)) return;
+        // A skip that depends on the request: the rules it may jump over are evaluated as
+        // usual, and whatever they could write is unknown from here on. Folding resumes where
+        // every path has arrived, past the furthest jump of any rule in between.
+        size_t end = skip_end(list, i);
+        for (size_t j = i + 1; j < end && j < list.size(); ++j) {
+          const rule& q = *list[j].r;
+          if (q.kind == rule_kind::marker) continue;
+          if (!k.note_writes(q)) return;
+          end = std::max(end, skip_end(list, j));
+        }
+        i = std::max(end, i + 1);
+        continue;
+      }
+      if (run < 0) {
+        run = static_cast<int32_t>(folds_.size());
+        list[i].fold = run;
+        folds_.emplace_back();
+      }
+      fold_run& f = folds_[run];
+      for (const auto& j : journal) f.ops.push_back({std::string(j.key), std::string(j.value), j.live});
+      if (s.has_scalar[k_var]) {
+        f.sets_matched = true;
+        f.matched_var = std::string(s.scalar[k_var]);
+        f.matched_var_name = std::string(s.scalar[k_name]);
+      }
+      if (out == detail::sim_outcome::no_match) {
+        ++i;
+      } else {
+        i = skip_end(list, i);
+      }
+    }
+    close(list.size());
+  }
+}
+
+}  // namespace ravelin::waf
