@@ -144,7 +144,7 @@ bool start_proxies(const mgmt::appliance_config& cfg,
     worker_context& w = *workers[i];
     const auto ordinal = static_cast<uint32_t>(i);
     w.proxy = std::make_unique<proxy::http_proxy>(
-        w.stack->tcp(), reload.current(), ordinal, proxy_sessions(cfg), w.counters,
+        w.stack->tcp(), cfg.proxy, reload.current(), ordinal, proxy_sessions(cfg), w.counters,
         log != nullptr ? log->ring(ordinal) : nullptr, w.lcore + 1);
     std::string error;
     if (!w.proxy->listen(error)) {

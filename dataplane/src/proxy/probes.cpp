@@ -8,7 +8,6 @@
 #include <rte_ring.h>
 
 #include "proxy.h"
-#include "rewrite.h"
 #include "snapshot.h"
 #include "state.h"
 

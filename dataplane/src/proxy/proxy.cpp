@@ -58,11 +58,11 @@ http_proxy::session::session(const http::limits& rq, const http::limits& rp, uin
       resp(http::role::response, rp, {resp_fields.get(), rp.max_fields},
            {resp_scratch.get(), k_scratch_bytes}) {}
 
-http_proxy::http_proxy(tcpstack::tcp_endpoint& tcp, const snapshot& first, uint32_t ordinal,
-                       uint32_t max_sessions, counter_set& counters, access_log_ring* log,
-                       uint64_t seed)
+http_proxy::http_proxy(tcpstack::tcp_endpoint& tcp, const mgmt::proxy_config& settings,
+                       const snapshot& first, uint32_t ordinal, uint32_t max_sessions,
+                       counter_set& counters, access_log_ring* log, uint64_t seed)
     : tcp_(tcp),
-      settings_(first.state.settings),
+      settings_(settings),
       ordinal_(ordinal),
       counters_(counters),
       log_(log),

@@ -29,7 +29,6 @@ namespace ravelin::dataplane::proxy {
 struct shared_state {
   std::shared_ptr<const router::router> router;
   std::shared_ptr<const balancer::balancer_config> balancing;
-  mgmt::proxy_config settings;
   std::shared_ptr<const waf_binding> waf;  // the waf plugins' engines and where they apply
 };
 
@@ -67,10 +66,12 @@ class handler_of final : public tcpstack::tcp_handler {
 
 class http_proxy {
  public:
-  // Sessions and upstream links are bounded by `max_sessions` each. `ordinal` picks this
-  // lcore's parts of every snapshot; the settings of `first` hold for the proxy's life.
-  http_proxy(tcpstack::tcp_endpoint& tcp, const snapshot& first, uint32_t ordinal,
-             uint32_t max_sessions, counter_set& counters, access_log_ring* log, uint64_t seed);
+  // Sessions and upstream links are bounded by `max_sessions` each. `settings` (the
+  // ravelin.proxy section) hold for the proxy's life; `ordinal` picks this lcore's parts of
+  // every snapshot, starting with `first`.
+  http_proxy(tcpstack::tcp_endpoint& tcp, const mgmt::proxy_config& settings,
+             const snapshot& first, uint32_t ordinal, uint32_t max_sessions,
+             counter_set& counters, access_log_ring* log, uint64_t seed);
   ~http_proxy();
   http_proxy(const http_proxy&) = delete;
   http_proxy& operator=(const http_proxy&) = delete;

@@ -67,7 +67,6 @@ std::unique_ptr<snapshot> build_snapshot(std::shared_ptr<const mgmt::config> cfg
   s->state.router = std::move(r.router);
   s->hosts = resolve_hosts(cfg->kong, env.settings);
   s->state.balancing = balancing_for(cfg->kong, s->hosts);
-  s->state.settings = env.settings;
   auto waf = std::make_shared<waf_binding>();
   if (!build_waf_binding(*cfg, *waf, env.audit, error)) return nullptr;
   s->state.waf = std::move(waf);
