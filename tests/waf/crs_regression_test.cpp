@@ -4,8 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 #include "raw_http.h"
 #include "ravelin/waf/engine.h"
@@ -15,24 +13,9 @@
 namespace ravelin::waf {
 namespace {
 
-struct crs_case {
-  std::string title, raw, log_contains, no_log_contains;
-};
-
-std::vector<crs_case> read_cases() {
-  std::ifstream in(RAVELIN_CRS_CASES);  // generated from tests/conformance/crs by crs_cases.py
-  std::vector<crs_case> out;
-  EXPECT_TRUE(in.good()) << RAVELIN_CRS_CASES;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    std::string part;
-    while (std::getline(ss, part, '\t')) f.push_back(part);
-    f.resize(5);
-    out.push_back({f[0], test::base64_decode(f[1]), f[2], f[3]});
-  }
+std::vector<test::crs_case> read_cases() {
+  auto out = test::read_crs_cases(RAVELIN_CRS_CASES);  // from tests/conformance/crs by crs_cases.py
+  EXPECT_FALSE(out.empty()) << RAVELIN_CRS_CASES;
   return out;
 }
 

@@ -3,6 +3,8 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace ravelin::waf::test {
 
@@ -112,6 +114,22 @@ void parse_raw_request(std::string raw, owned_request& out) {
   out.req.remote_port = 40000;
   out.req.server_addr = "198.18.0.1";
   out.req.server_port = 80;
+}
+
+std::vector<crs_case> read_crs_cases(const char* path) {
+  std::ifstream in(path);
+  std::vector<crs_case> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string part;
+    while (std::getline(ss, part, '\t')) f.push_back(part);
+    f.resize(5);
+    out.push_back({f[0], base64_decode(f[1]), f[2], f[3]});
+  }
+  return out;
 }
 
 }  // namespace ravelin::waf::test

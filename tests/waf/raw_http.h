@@ -20,4 +20,11 @@ struct owned_request {
 void parse_raw_request(std::string raw, owned_request& out);
 std::string base64_decode(std::string_view in);
 
+// One case of CRS' regression suite as crs_cases.py writes it (title, raw request, the rule
+// ids its log must and must not contain).
+struct crs_case {
+  std::string title, raw, log_contains, no_log_contains;
+};
+std::vector<crs_case> read_crs_cases(const char* path);  // empty if the file is unreadable
+
 }  // namespace ravelin::waf::test

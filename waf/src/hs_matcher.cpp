@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "internal/hs_patterns.h"
+#include "internal/regex_factors.h"
 
 namespace ravelin::waf {
 
@@ -62,10 +63,12 @@ hs_matcher::hs_matcher(const waf_engine& engine) {
       if (!any) continue;
       bool split = false;
       auto e = detail::expressions_for(l.op, engine.options().hs_whole_regex, split);
+      // A byte check costs less than a database's answer and sees what literals cannot
+      // (bytes far apart), so a pattern in a database gets one too.
+      add_byte_gate(l);
       if (e.empty()) {
         const auto id = l.op.id;
         if (id == operator_id::rx || id == operator_id::pm || id == operator_id::pm_from_file) ++stats_.direct_only;
-        add_byte_gate(l);
         continue;
       }
       if (split) ++stats_.split_patterns;
@@ -119,16 +122,11 @@ hs_matcher::hs_matcher(const waf_engine& engine) {
 }
 
 void hs_matcher::add_byte_gate(const rule_link& l) {
-  const auto lits = detail::short_required_literals(l.op);
-  if (lits.empty()) return;
-  std::vector<byte_mask> masks;
-  for (const auto& lit : lits) {
-    byte_mask m{};
-    bytes_of(lit, m);
-    masks.push_back(m);
-  }
+  if (l.op.id != operator_id::rx || !l.op.re) return;
+  auto sets = detail::required_byte_sets(l.op.re->pattern());
+  if (!sets) return;
   gate_of_.emplace_back(&l, static_cast<int32_t>(gates_.size()));
-  gates_.push_back(std::move(masks));
+  gates_.push_back(std::move(*sets));
 }
 
 int32_t hs_matcher::byte_gate_of(const rule_link* l) const {

@@ -189,14 +189,4 @@ std::vector<hs_expression> expressions_for(const rule_operator& op, bool whole_r
   return out;
 }
 
-std::vector<std::string> short_required_literals(const rule_operator& op) {
-  if (op.id != operator_id::rx || !op.re) return {};
-  const auto lits = required_literals(op.re->pattern());
-  if (!lits || lits->empty()) return {};
-  size_t shortest = SIZE_MAX;
-  for (const auto& l : *lits) shortest = std::min(shortest, l.size());
-  if (shortest == 0 || shortest >= k_min_literal) return {};
-  return *lits;
-}
-
 }  // namespace ravelin::waf::detail

@@ -49,9 +49,10 @@ class hs_matcher {
   // Whether values of this variable are fixed for the transaction (safe to cache scans).
   static bool cacheable_group(variable_id v);
 
-  // Byte gates: an @rx whose required literals include one-byte ones ("(", "|", "%") stays out
-  // of the databases (such literals hit almost every value), but a value lacking every byte of
-  // each literal still cannot match. Each gate is a list of byte masks, one per literal.
+  // Byte gates: an @rx left out of the databases (its required literals include one-byte
+  // ones like "(" or "|", which hit almost every value, or it has none) still cannot match a
+  // value that lacks a byte of each of its required byte sets (regex_factors.h). Each gate is
+  // a list of byte masks, one per set.
   using byte_mask = std::array<uint64_t, 4>;
   int32_t byte_gate_of(const rule_link* l) const;  // -1: none
   bool byte_gate_passes(int32_t gate, const byte_mask& present) const noexcept {

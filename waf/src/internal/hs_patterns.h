@@ -19,8 +19,4 @@ struct hs_expression {
 // HS_FLAG_PREFILTER, else split into alternatives). `split` tells whether it was cut.
 std::vector<hs_expression> expressions_for(const rule_operator& op, bool whole_regex, bool& split);
 
-// The required literals of an @rx that expressions_for leaves out because some are a single
-// byte; empty when there are none (or one is empty, which requires nothing).
-std::vector<std::string> short_required_literals(const rule_operator& op);
-
 }  // namespace ravelin::waf::detail
