@@ -6,6 +6,7 @@
 
 #include "ravelin/waf/matchers.h"
 #include "ravelin/waf/operators.h"
+#include "ravelin/waf/regex.h"
 
 namespace ravelin::waf {
 namespace {
@@ -16,6 +17,21 @@ TEST(operators, sec_atoi_reads_like_stoi_with_zero_on_error) {
   EXPECT_EQ(sec_atoi("abc"), 0);
   EXPECT_EQ(sec_atoi(""), 0);
   EXPECT_EQ(sec_atoi("99999999999"), 0);
+}
+
+// `^.*$` skips PCRE2: its answer and capture must be what PCRE2 gives for the same pattern.
+TEST(operators, whole_subject_regex_answers_like_pcre2) {
+  regex_scratch scratch;
+  for (const char* pattern : {"^.*$", "^.*", ".*"}) {
+    const regex fast(pattern);
+    const regex slow(std::string("(?:") + pattern + ")");
+    for (const char* subject : {"", "user-agent", "a\nb", "x\n", "\n\n"}) {
+      regex_captures a, b;
+      ASSERT_EQ(fast.match(subject, scratch, &a), slow.match(subject, scratch, &b)) << pattern << subject;
+      EXPECT_EQ(a.count, b.count);
+      EXPECT_EQ(a.group[0], b.group[0]) << pattern << " on " << subject;
+    }
+  }
 }
 
 TEST(operators, validate_byte_range) {

@@ -73,6 +73,25 @@ TEST(seclang, targets_counts_exclusions_and_regex_selectors) {
   EXPECT_TRUE(rs->rules[1].links[0].targets[0].key_regex);
 }
 
+// The speed path tests an anchored selector's leading literal before (or instead of) PCRE2.
+TEST(seclang, anchored_regex_selectors_get_their_prefix) {
+  auto rs = load_ok(
+      "SecRule TX:/^HEADER_NAME_/|TX:/^msc_x+y/|TX:/^(a|b)_/|TX:/^ab?c/|TX:/^a*/|TX:/x_/ "
+      "\"@rx x\" \"id:1,phase:2,pass\"\n");
+  ASSERT_TRUE(rs);
+  const auto& t = rs->rules[0].links[0].targets;
+  ASSERT_EQ(t.size(), 6u);
+  EXPECT_EQ(t[0].key_prefix, "header_name_");
+  EXPECT_TRUE(t[0].key_prefix_whole);
+  EXPECT_EQ(t[1].key_prefix, "msc_x");  // x+ still needs one x
+  EXPECT_FALSE(t[1].key_prefix_whole);
+  EXPECT_EQ(t[2].key_prefix, "");  // alternation: ^ binds one branch only
+  EXPECT_EQ(t[3].key_prefix, "a");
+  EXPECT_FALSE(t[3].key_prefix_whole);
+  EXPECT_EQ(t[4].key_prefix, "");
+  EXPECT_EQ(t[5].key_prefix, "");  // not anchored
+}
+
 TEST(seclang, operators_and_implicit_rx) {
   auto rs = load_ok(
       "SecRule ARGS \"attack\" \"id:1,pass\"\n"

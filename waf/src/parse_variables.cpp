@@ -2,6 +2,7 @@
 // `:/regex/` selectors, and macro text parsing, which shares the variable name table.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <stdexcept>
 
 #include "internal/parse.h"
@@ -82,6 +83,22 @@ size_t regex_selector_end(std::string_view s, size_t i) {
   throw std::runtime_error("unterminated /regex/ selector in '" + std::string(s) + "'");
 }
 
+// The literal an anchored selector (`^header_name_`) requires at the start of every key. Only
+// for patterns without alternation, where `^` anchors the whole pattern.
+void set_key_prefix(std::string_view pat, variable_ref& r) {
+  if (pat.size() < 2 || pat[0] != '^' || pat.find('|') != std::string_view::npos) return;
+  size_t end = 1;
+  while (end < pat.size() && (std::isalnum(static_cast<unsigned char>(pat[end])) || pat[end] == '_' ||
+                              pat[end] == '-')) {
+    ++end;
+  }
+  const bool whole = end == pat.size();
+  if (!whole && std::string_view("?*{").find(pat[end]) != std::string_view::npos) --end;  // optional
+  if (end <= 1) return;
+  r.key_prefix = to_lower(pat.substr(1, end - 1));
+  r.key_prefix_whole = whole;
+}
+
 variable_ref make_ref(std::string_view name, std::string_view key, bool count) {
   auto id = variable_from_name(name);
   if (!id) throw std::runtime_error("unknown variable '" + std::string(name) + "'");
@@ -106,6 +123,7 @@ variable_ref make_ref(std::string_view name, std::string_view key, bool count) {
       const bool any_empty = std::any_of(lits->begin(), lits->end(), [](const auto& l) { return l.empty(); });
       if (!any_empty) r.key_literals = std::move(*lits);
     }
+    set_key_prefix(pat, r);
     r.key = "/" + pat + "/";
     return r;
   }

@@ -46,12 +46,21 @@ regex::regex(std::string_view pattern, bool caseless) : pattern_(pattern) {
                              reinterpret_cast<const char*>(buf));
   }
   jit_ = pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE) == 0;
+  // With DOTALL and DOLLAR_ENDONLY these match all of any subject, as PCRE2 would find.
+  whole_ = pattern_ == "^.*$" || pattern_ == "^.*" || pattern_ == ".*";
 }
 
 regex::~regex() { pcre2_code_free(code_); }
 
 int regex::match(std::string_view subject, regex_scratch& scratch,
                  regex_captures* caps) const noexcept {
+  if (whole_) {
+    if (caps) {
+      caps->count = 1;
+      caps->group[0] = subject;
+    }
+    return 1;
+  }
   const auto* s = reinterpret_cast<PCRE2_SPTR>(subject.data());
   const int rc = jit_ ? pcre2_jit_match(code_, s, subject.size(), 0, 0, scratch.match_data(),
                                         scratch.context())

@@ -44,8 +44,13 @@ inline bool holds_any(std::string_view key, const std::vector<std::string>& lite
 // Does the selector of `ref` (key, /regex/ or none) accept member `key`?
 inline bool selects(transaction::state& s, const variable_ref& ref, std::string_view key) {
   if (ref.key_regex) {
-    // TX:/^header_name_/ walks every TX key (CRS keeps ~60): most lack the literal the
-    // pattern needs, and a substring test costs far less than a PCRE2 call.
+    // TX:/^header_name_/ walks every TX key (CRS keeps over a hundred): most lack the literal
+    // the pattern needs, and a prefix or substring test costs far less than a PCRE2 call.
+    if (s.engine.hs() && !ref.key_prefix.empty()) {
+      if (key.size() < ref.key_prefix.size() || !ieq(ref.key_prefix, key.substr(0, ref.key_prefix.size())))
+        return false;
+      if (ref.key_prefix_whole) return true;
+    }
     if (s.engine.hs() && !ref.key_literals.empty() && !holds_any(key, ref.key_literals)) return false;
     return ref.key_regex->match(key, s.scratch) == 1;
   }

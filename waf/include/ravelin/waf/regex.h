@@ -60,6 +60,7 @@ class regex {
   std::string pattern_;
   pcre2_real_code_8* code_ = nullptr;
   bool jit_ = false;
+  bool whole_ = false;  // `^.*$` and the like: every subject matches whole (CRS 920450, 901318)
 };
 
 }  // namespace ravelin::waf

@@ -53,6 +53,10 @@ struct variable_ref {
   // Lower-case literals one of which every key the selector accepts holds (ASCII
   // case-insensitively); empty when the pattern requires none. The speed path's prefilter.
   std::vector<std::string> key_literals;
+  // Lower-case text every key the selector accepts starts with (`/^header_name_/`), and
+  // whether the pattern is just that (then the prefix decides without PCRE2).
+  std::string key_prefix;
+  bool key_prefix_whole = false;
   bool count = false;                      // `&`: the number of members
   bool operator==(const variable_ref& o) const {
     return id == o.id && key == o.key && count == o.count;
