@@ -111,6 +111,15 @@ TEST(detect_sqli, benign_text) {
   }
 }
 
+// Single words skip the tokenizer; a space or any other byte puts them back through it.
+TEST(detect_sqli, words_alone_are_never_injections) {
+  for (const char* s : {"union", "select", "sleep", "1union", "1_union_select", "x$y.z", "6f1c2a9e8b7d4c3a", ""}) {
+    EXPECT_FALSE(detect_sqli(s)) << s;
+  }
+  EXPECT_TRUE(detect_sqli("union select"));
+  EXPECT_TRUE(detect_sqli("1;select\tx"));
+}
+
 TEST(detect_xss, classic_vectors) {
   for (const char* s : {"<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
                         "<a href=\"javascript:alert(1)\">x</a>", "\"><svg/onload=alert(1)>",

@@ -196,9 +196,14 @@ struct link_eval {
     for (const auto& t : link.targets) {
       if (t.count) {
         int64_t n = 0;
-        for_each_member(s, t.id, [&](std::string_view k, std::string_view) {
-          if (selects(s, t, k)) ++n;
-        });
+        const var_store* st = s.store(t.id);
+        if (st && !t.key.empty() && !t.key_regex) {
+          n = st->get(t.key) ? 1 : 0;  // &TX:name: store keys are unique
+        } else {
+          for_each_member(s, t.id, [&](std::string_view k, std::string_view) {
+            if (selects(s, t, k)) ++n;
+          });
+        }
         value(t, {}, format_int(s.mem, n));
         continue;
       }

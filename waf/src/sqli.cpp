@@ -208,6 +208,10 @@ bool injection_shape(std::string_view fp, bool quoted) {
 }  // namespace
 
 bool detect_sqli(std::string_view s, sqli_fingerprint* out) noexcept {
+  // A value of word bytes alone ("customer", "1042", "6f1c2a9e") reads as at most a number and
+  // a word: no shape below fits that, so most benign values need no tokenizing.
+  if (std::all_of(s.begin(), s.end(), [](char c) { return word_byte(static_cast<unsigned char>(c)); }))
+    return false;
   for (const char quote : {char{0}, '\'', '"'}) {
     if (quote && s.find(quote) == std::string_view::npos) continue;  // nothing to break out of
     tokenizer t;
