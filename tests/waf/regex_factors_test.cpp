@@ -68,6 +68,15 @@ TEST(required_byte_sets, see_through_gaps_between_bytes) {
   EXPECT_FALSE(passes(*alt, "json.items.array_9.sku"));
 }
 
+// \s is PCRE2's six ASCII whitespace bytes; a command needs one of them or a shell separator.
+TEST(required_byte_sets, spell_out_whitespace) {
+  const auto sets = required_byte_sets(R"(id(?:\s|;|&|[\s<>]))");
+  ASSERT_TRUE(sets);
+  for (const char* yes : {"id ", "id\t", "id\v", "id\r", "id;", "id&", "id<"}) EXPECT_TRUE(passes(*sets, yes)) << yes;
+  EXPECT_FALSE(passes(*sets, "json.items.array_0.id"));
+  EXPECT_EQ(required_literals(R"(a\sb)"), (std::vector<std::string>{"a"}));  // literals: unchanged
+}
+
 TEST(required_byte_sets, nothing_when_some_branch_needs_nothing) {
   EXPECT_FALSE(required_byte_sets(R"((?:^|=)\s*(?:x|\w*))"));
   EXPECT_FALSE(required_byte_sets(R"([^a]+)"));

@@ -5,6 +5,7 @@
 #include "internal/regex_factors.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 namespace ravelin::waf::detail {
@@ -13,6 +14,8 @@ namespace {
 constexpr size_t k_max_exact = 64;     // strings kept in an exact set
 constexpr size_t k_max_required = 256; // literals in a requirement
 constexpr size_t k_max_len = 24;       // literals are cut to this (a prefix is still required)
+// What \s matches with PCRE2's default character tables (no UCP): C isspace().
+const std::array<std::string, 6> k_whitespace{" ", "\t", "\n", "\v", "\f", "\r"};
 
 struct info {
   bool exact = false;
@@ -80,6 +83,8 @@ info alternate(const info& a, const info& b) {
 // The literal lattice: exact sets joined into longer literals, requirements otherwise.
 struct literal_lattice {
   using node = info;
+  static constexpr bool k_spell_space = false;  // \s: six one-byte literals would filter nothing
+  static constexpr size_t k_max_class = 8;
   static info any() { return info::any(); }
   static info empty() { return info::empty(); }
   static info chars(std::vector<std::string> s) { return info::chars(std::move(s)); }
@@ -120,6 +125,10 @@ struct literal_lattice {
 // still requires {s, c, r, i}. One empty set means no requirement.
 struct byte_lattice {
   using node = std::vector<byte_set>;
+  // \s is six bytes (PCRE2's default tables, no UCP): a required separator (`\s|;|&`) is a
+  // strong requirement against values of word bytes.
+  static constexpr bool k_spell_space = true;
+  static constexpr size_t k_max_class = 24;
   static constexpr size_t k_max_sets = 32;
 
   static bool none(const node& n) {
@@ -276,6 +285,11 @@ struct reader {
       }
       if (c == '\\') {
         if (at_end()) { failed = true; return L::any(); }
+        if (L::k_spell_space && p[i] == 's') {
+          ++i;
+          for (const auto& w : k_whitespace) members.push_back(w);
+          continue;
+        }
         c = escape_char(wide);
         if (c < 0) continue;
       }
@@ -296,7 +310,7 @@ struct reader {
     ++i;  // ']'
     if (negated || wide) return L::any();
     normalise(members);
-    if (members.empty() || members.size() > 8) return L::any();
+    if (members.empty() || members.size() > L::k_max_class) return L::any();
     return L::chars(std::move(members));
   }
 
@@ -406,6 +420,10 @@ struct reader {
           std::string s;
           for (const char ch : lit) s.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
           return L::chars({s});
+        }
+        if (L::k_spell_space && e == 's') {
+          ++i;
+          return L::chars({k_whitespace.begin(), k_whitespace.end()});
         }
         bool wide = false;
         const int v = escape_char(wide);
