@@ -18,6 +18,7 @@ struct hs_matcher::db_entry {
   uint32_t patterns = 0;
   std::vector<variable_id> groups;
   bool literal_only = true;  // every expression is a non-empty literal: "" matches nothing
+  bool stable = false;       // every group is a stable_group
 };
 
 bool hs_matcher::cacheable_group(variable_id v) {
@@ -32,6 +33,22 @@ bool hs_matcher::cacheable_group(variable_id v) {
       return false;  // values that change during the transaction
     default:
       return true;
+  }
+}
+
+bool hs_matcher::stable_group(variable_id v) {
+  switch (v) {
+    case variable_id::args_get: case variable_id::args_get_names:
+    case variable_id::request_headers: case variable_id::request_headers_names:
+    case variable_id::request_cookies: case variable_id::request_cookies_names:
+    case variable_id::request_method: case variable_id::request_protocol:
+    case variable_id::request_uri: case variable_id::request_uri_raw:
+    case variable_id::request_line: case variable_id::request_filename:
+    case variable_id::request_basename: case variable_id::query_string:
+    case variable_id::remote_addr:
+      return true;  // set by set_request_variables only
+    default:
+      return false;
   }
 }
 
@@ -112,7 +129,8 @@ hs_matcher::hs_matcher(const waf_engine& engine) {
       if (err) hs_free_compile_error(err);
       throw std::runtime_error("Hyperscan: " + msg);
     }
-    dbs_.push_back({d, chain, static_cast<uint32_t>(members.size()), plan.groups, literal_only});
+    const bool stable = std::all_of(plan.groups.begin(), plan.groups.end(), stable_group);
+    dbs_.push_back({d, chain, static_cast<uint32_t>(members.size()), plan.groups, literal_only, stable});
     stats_.expressions += pats.size();
   }
   std::sort(slots_.begin(), slots_.end());
@@ -147,6 +165,7 @@ uint32_t hs_matcher::patterns_in(int32_t db) const { return dbs_[db].patterns; }
 int32_t hs_matcher::chain_of_db(int32_t db) const { return dbs_[db].chain; }
 const std::vector<variable_id>& hs_matcher::groups_of(int32_t db) const { return dbs_[db].groups; }
 bool hs_matcher::literal_only(int32_t db) const { return dbs_[db].literal_only; }
+bool hs_matcher::stable(int32_t db) const { return dbs_[db].stable; }
 
 hs_matcher::~hs_matcher() {
   for (auto& d : dbs_) hs_free_database(d.db);

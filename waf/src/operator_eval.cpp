@@ -73,23 +73,35 @@ bool mark_duplicates(transaction::state& s, uint32_t first, uint32_t count) {
 // themselves, as they did before lists existed.
 constexpr size_t k_max_tvalues = 32768;
 
+namespace {
+// The generation a (variable, chain) entry of this transaction must carry to be current: the
+// request line, URI, headers, cookies and query arguments never change after phase 1, so their
+// lists, byte unions and scans serve phase 2 too; everything else is redone when values arrive.
+uint32_t gen_of(const transaction::state& s, variable_id group) {
+  return hs_matcher::stable_group(group) ? s.stable_gen : s.values_gen;
+}
+
+// Whether a table slot holds a current entry of another key (else it is free to take: left by
+// an earlier transaction, or this key's own stale entry).
+bool taken(const transaction::state& s, uint32_t slot_gen, uint32_t slot_key, uint32_t key) {
+  return slot_gen >= s.stable_gen && slot_key != key;
+}
+}  // namespace
+
 const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain) {
-  if (s.tvalues_gen != s.values_gen) {  // lists of an older generation are dead: reuse the room
-    s.tvalues.clear();
-    s.tvalues_gen = s.values_gen;
-  }
   const uint32_t key = ((static_cast<uint32_t>(group) << 20) | static_cast<uint32_t>(chain)) + 1;
+  const uint32_t gen = gen_of(s, group);
   const size_t mask = s.tvalue_lists.size() - 1;
   const tvalue_list* raw = nullptr;  // the untransformed members, for a chain's list
   size_t i = table_slot(key, mask);
   for (size_t probes = 0; probes <= mask; ++probes, i = (i + 1) & mask) {
     tvalue_list& l = s.tvalue_lists[i];
-    if (l.gen == s.values_gen && l.key == key) return &l;
-    if (l.gen == s.values_gen) continue;  // taken by another (variable, chain)
+    if (l.gen == gen && l.key == key) return &l;
+    if (taken(s, l.gen, l.key, key)) continue;
     if (chain != 0 && !raw) {
       raw = tvalue_list_of(s, group, 0);
       if (!raw) return nullptr;
-      if (l.gen == s.values_gen) continue;  // the raw list took this slot
+      if (taken(s, l.gen, l.key, key)) continue;  // the raw list took this slot
     }
     size_t count = 0;
     if (raw) {
@@ -99,7 +111,7 @@ const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int3
     }
     if (s.tvalues.size() + count > k_max_tvalues) return nullptr;
     l.key = key;
-    l.gen = s.values_gen;
+    l.gen = gen;
     l.first = static_cast<uint32_t>(s.tvalues.size());
     if (!raw) {
       for_each_member(s, group, [&](std::string_view k, std::string_view v) {
@@ -221,19 +233,20 @@ bool entry_hits(transaction::state& s, const hs_matcher& hs, int32_t db, tvalue&
   return !e.scan_failed;
 }
 
-// The union of the bytes of every value of `group` after `chain` (once per values_gen).
+// The union of the bytes of every value of `group` after `chain` (once per generation).
 const hs_matcher::byte_mask* group_bytes(transaction::state& s, variable_id group, int32_t chain) {
   const uint32_t key = ((static_cast<uint32_t>(group) << 20) | static_cast<uint32_t>(chain)) + 1;
+  const uint32_t gen = gen_of(s, group);
   const size_t mask = s.byte_unions.size() - 1;
   size_t i = table_slot(key, mask);
   for (size_t probes = 0; probes <= mask; ++probes, i = (i + 1) & mask) {
     byte_union& u = s.byte_unions[i];
-    if (u.gen == s.values_gen && u.key == key) return &u.bytes;
-    if (u.gen == s.values_gen) continue;  // taken by another (variable, chain)
+    if (u.gen == gen && u.key == key) return &u.bytes;
+    if (taken(s, u.gen, u.key, key)) continue;
     const tvalue_list* l = tvalue_list_of(s, group, chain);
     if (!l) return nullptr;
     u.key = key;
-    u.gen = s.values_gen;
+    u.gen = gen;
     u.bytes = {};
     for (uint32_t k = 0; k < l->count; ++k) {
       const hs_matcher::byte_mask& b = entry_bytes(s, s.tvalues[l->first + k]);
@@ -287,8 +300,9 @@ void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
 // Scans every value of the database's variables once (per collection generation) and records
 // which patterns any of them may match.
 void prescan(transaction::state& s, const hs_matcher& hs, int32_t db) {
-  if (s.hs_db_gen[db] == s.values_gen) return;
-  s.hs_db_gen[db] = s.values_gen;
+  const uint32_t gen = hs.stable(db) ? s.stable_gen : s.values_gen;
+  if (s.hs_db_gen[db] == gen) return;
+  s.hs_db_gen[db] = gen;
   auto& any = s.hs_any_hit[db];
   std::fill(any.begin(), any.end(), 0);
   s.hs_db_empty[db] = 0;

@@ -14,6 +14,8 @@ namespace ravelin::waf {
 void transaction::state::reset() {
   mem.reset();
   ++values_gen;
+  stable_gen = values_gen;
+  tvalues.clear();
   tcache.clear();
   hs_cache.clear();
   req = nullptr;

@@ -48,6 +48,10 @@ class hs_matcher {
   const stats& info() const { return stats_; }
   // Whether values of this variable are fixed for the transaction (safe to cache scans).
   static bool cacheable_group(variable_id v);
+  // Whether values of this variable are all known before phase 1 (the request line, headers,
+  // cookies, query): what is built from them then serves the later phases too.
+  static bool stable_group(variable_id v);
+  bool stable(int32_t db) const;  // every variable the database is scanned with is stable
 
   // Byte gates: an @rx left out of the databases (its required literals include one-byte
   // ones like "(" or "|", which hit almost every value, or it has none) still cannot match a

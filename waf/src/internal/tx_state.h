@@ -77,7 +77,7 @@ class transform_cache {
 };
 
 // The lower-cased bytes of every value of one variable after one transformation chain
-// (operator_eval.cpp's byte gates), valid while values_gen == gen.
+// (operator_eval.cpp's byte gates), valid while gen is the variable's current generation.
 struct byte_union {
   uint32_t key = 0;  // variable << 20 | chain, + 1 (0 = unused)
   uint32_t gen = 0;
@@ -102,7 +102,7 @@ struct tvalue {
 };
 
 // Where the members of one (variable, chain) sit in transaction::state::tvalues, valid while
-// gen == values_gen.
+// gen is the variable's current generation.
 struct tvalue_list {
   uint32_t key = 0;  // variable << 20 | chain, + 1 (0 = unused)
   uint32_t gen = 0;
@@ -161,12 +161,12 @@ struct transaction::state {
   std::string hs_joined;              // a literal database's values end to end (prescan)
   ::hs_scratch* hs_scratch = nullptr;
   uint32_t values_gen = 1;                      // bumps whenever collections gain values
+  uint32_t stable_gen = 1;                      // values_gen when phase 1 began (gen_of())
   std::vector<uint32_t> hs_db_gen;              // values_gen at which each db was prescanned
   std::vector<uint8_t> hs_db_empty;             // a prescanned value was empty (never skip)
   std::vector<std::vector<uint64_t>> hs_any_hit;  // per db: patterns reported for any value
   std::vector<detail::byte_union> byte_unions;    // fixed-size open-addressing table
-  std::vector<detail::tvalue> tvalues;            // members of every tvalue_list, this gen
-  uint32_t tvalues_gen = 0;                       // values_gen that tvalues belongs to
+  std::vector<detail::tvalue> tvalues;            // members of every tvalue_list, this transaction
   std::vector<detail::tvalue_list> tvalue_lists;  // fixed-size open-addressing table
   std::vector<uint32_t> dup_slots;                // tvalue_list_of's work table
   std::vector<uint8_t> no_match_seen;             // per list position, for one link's walk
