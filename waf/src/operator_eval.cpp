@@ -59,6 +59,7 @@ bool mark_duplicates(transaction::state& s, uint32_t first, uint32_t count) {
       }
       if (s.tvalues[first + at].value == e.value) {
         e.dup = static_cast<int32_t>(at);
+        e.twin = static_cast<int32_t>(first + at);
         any = true;
         break;
       }
@@ -133,7 +134,13 @@ const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int3
         tvalue e;
         e.key = r.key;
         e.dup = r.dup;  // equal bytes stay equal through the chain
-        if (!node.opaque && r.value.size() <= k_direct_identity_max && !(r.classes & node.breakers)) {
+        if (r.dup >= 0) {  // a repeated value (JSON arrays): its twin's result, not a new run
+          const tvalue& t = s.tvalues[l.first + r.dup];
+          e.value = t.value;
+          e.classes = t.classes;
+          e.same_as = t.same_as;
+          e.twin = static_cast<int32_t>(l.first + r.dup);
+        } else if (!node.opaque && r.value.size() <= k_direct_identity_max && !(r.classes & node.breakers)) {
           e.value = r.value;
           e.classes = r.classes;
           e.same_as = static_cast<int32_t>(raw->first + k);
@@ -212,7 +219,8 @@ hs_matcher::byte_mask present_bytes(transaction::state& s, std::string_view valu
 
 const hs_matcher::byte_mask& entry_bytes(transaction::state& s, tvalue& e) {
   if (!e.has_bytes) {
-    if (e.same_as >= 0) e.bytes = entry_bytes(s, s.tvalues[e.same_as]);
+    if (e.twin >= 0) e.bytes = entry_bytes(s, s.tvalues[e.twin]);
+    else if (e.same_as >= 0) e.bytes = entry_bytes(s, s.tvalues[e.same_as]);
     else hs_matcher::bytes_of(e.value, e.bytes);
     e.has_bytes = true;
   }
@@ -275,6 +283,7 @@ void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
     if (const tvalue_list* raw = tvalue_list_of(s, g, 0)) {
       for (uint32_t k = 0; k < raw->count; ++k) {
         const tvalue& r = s.tvalues[raw->first + k];
+        if (r.dup >= 0) continue;  // its twin's bytes are in already
         const bool same = !node.opaque && r.value.size() <= k_direct_identity_max &&
                           !(r.classes & node.breakers);
         const std::string_view tv = same ? r.value : transformed(s, r.value, chain, r.classes);

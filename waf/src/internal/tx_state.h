@@ -97,6 +97,7 @@ struct tvalue {
   uint32_t classes = 0;   // byte_classes of value, when it is short enough to test identity
   int32_t same_as = -1;   // index of the untransformed entry when the chain left value alone
   int32_t dup = -1;       // position in its list of the first member with the same raw bytes
+  int32_t twin = -1;      // that member's index in tvalues: its transformation, bytes and hits
   bool has_bytes = false;
   bool scan_failed = false;  // Hyperscan said no: every operator runs
 };
