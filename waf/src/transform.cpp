@@ -162,7 +162,7 @@ enum : uint32_t {
   c_nul = 32,
   c_fslash = 64,
   c_space = 128,
-  c_dot = 256,
+  c_dot = 256,  // the value "." itself
   c_high = 512,
   c_cmd = 1024,
 };
@@ -180,7 +180,6 @@ struct class_table {
     of[static_cast<unsigned char>('\\')] |= c_bslash;
     of[0] |= c_nul;
     of[static_cast<unsigned char>('/')] |= c_fslash;
-    of[static_cast<unsigned char>('.')] |= c_dot;
   }
 };
 constexpr class_table k_classes;
@@ -189,6 +188,9 @@ constexpr class_table k_classes;
 uint32_t byte_classes(std::string_view v) noexcept {
   uint32_t c = 0;
   for (const char ch : v) c |= k_classes.of[static_cast<unsigned char>(ch)];
+  // Path normalisation changes a dot only next to a slash, or the value "." alone: dotted
+  // names (JSON's json.items.array_0.sku) pass it untouched.
+  if (v == ".") c |= c_dot;
   return c;
 }
 
