@@ -152,12 +152,25 @@ int32_t hs_matcher::byte_gate_of(const rule_link* l) const {
   return it != gate_of_.end() && it->first == l ? it->second : -1;
 }
 
-void hs_matcher::bytes_of(std::string_view v, byte_mask& out) noexcept {
-  out = {};
-  for (const unsigned char c : v) {
-    const unsigned char lc = (c >= 'A' && c <= 'Z') ? c | 0x20 : c;
-    out[lc >> 6] |= uint64_t{1} << (lc & 63);
+namespace {
+struct lower_table {
+  unsigned char of[256];
+  constexpr lower_table() : of() {
+    for (int c = 0; c < 256; ++c) of[c] = static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
   }
+};
+constexpr lower_table k_lower;
+}  // namespace
+
+void hs_matcher::bytes_of(std::string_view v, byte_mask& out) noexcept {
+  // Lower-cased by table (no compare and branch per byte), gathered in a local array the
+  // caller's mask cannot alias.
+  uint64_t w[4] = {0, 0, 0, 0};
+  for (const unsigned char c : v) {
+    const unsigned char lc = k_lower.of[c];
+    w[lc >> 6] |= uint64_t{1} << (lc & 63);
+  }
+  out = {w[0], w[1], w[2], w[3]};
 }
 
 size_t hs_matcher::databases() const { return dbs_.size(); }
