@@ -82,6 +82,17 @@ uint32_t gen_of(const transaction::state& s, variable_id group) {
   return hs_matcher::stable_group(group) ? s.stable_gen : s.values_gen;
 }
 
+// Whether the chain changes none of the list's values: then the chain's list is the list
+// itself (same members, bytes and scans), not a copy.
+bool leaves_all_alone(const transaction::state& s, const tvalue_list& raw, const waf_engine::chain_node& node) {
+  if (node.opaque) return false;
+  for (uint32_t k = 0; k < raw.count; ++k) {
+    const tvalue& r = s.tvalues[raw.first + k];
+    if (r.value.size() > k_direct_identity_max || (r.classes & node.breakers)) return false;
+  }
+  return true;
+}
+
 // Whether a table slot holds a current entry of another key (else it is free to take: left by
 // an earlier transaction, or this key's own stale entry).
 bool taken(const transaction::state& s, uint32_t slot_gen, uint32_t slot_key, uint32_t key) {
@@ -128,6 +139,11 @@ const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int3
       // rather than once per chain; a value the chain leaves alone shares its bytes too.
       const auto& node = s.engine.chains()[chain];
       l.has_dups = raw->has_dups;
+      if (leaves_all_alone(s, *raw, node)) {  // the usual case for short benign values
+        l.first = raw->first;
+        l.count = raw->count;
+        return &l;
+      }
       s.tvalues.reserve(s.tvalues.size() + raw->count);
       for (uint32_t k = 0; k < raw->count; ++k) {
         const tvalue& r = s.tvalues[raw->first + k];
