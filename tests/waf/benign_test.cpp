@@ -5,9 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "crs_rules.h"
 #include "raw_http.h"
 #include "ravelin/waf/engine.h"
-#include "ravelin/waf/seclang.h"
 
 namespace ravelin::waf {
 namespace {
@@ -43,13 +43,8 @@ std::vector<std::string> read_requests() {
 }
 
 void check(bool hyperscan) {
-  rule_loader l;
-  l.load_file(RAVELIN_WAF_TEST_DATA "/modsecurity-recommended.conf");
-  l.load_file(RAVELIN_CRS_SETUP);
   // An API gateway's usual crs-setup choice (900200): REST methods are allowed.
-  l.load_file(RAVELIN_WAF_TEST_DATA "/crs-api-methods.conf");
-  l.load_text("Include " RAVELIN_CRS_DIR "/rules/*.conf\n", "crs.load");
-  auto rs = l.finish();
+  auto rs = test::load_crs("Include " RAVELIN_WAF_TEST_DATA "/crs-api-methods.conf\n");
   ASSERT_TRUE(rs);
   waf_engine engine(rs, engine_options{hyperscan});
   transaction tx(engine);

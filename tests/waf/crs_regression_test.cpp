@@ -5,10 +5,10 @@
 
 #include <chrono>
 
+#include "crs_rules.h"
 #include "raw_http.h"
 #include "ravelin/waf/engine.h"
 #include "ravelin/waf/regex.h"
-#include "ravelin/waf/seclang.h"
 
 namespace ravelin::waf {
 namespace {
@@ -20,14 +20,7 @@ std::vector<test::crs_case> read_cases() {
 }
 
 std::shared_ptr<const rule_set> load_crs() {
-  rule_loader l;
-  l.load_file(RAVELIN_WAF_TEST_DATA "/modsecurity-recommended.conf");
-  l.load_file(RAVELIN_CRS_SETUP);
-  l.load_file(RAVELIN_WAF_TEST_DATA "/crs-regression-setup.conf");
-  l.load_text("Include " RAVELIN_CRS_DIR "/rules/*.conf\n", "crs.load");
-  auto rs = l.finish();
-  for (const auto& e : l.errors()) ADD_FAILURE() << e.to_string();
-  return rs;
+  return test::load_crs("Include " RAVELIN_WAF_TEST_DATA "/crs-regression-setup.conf\n");
 }
 
 struct outcome {

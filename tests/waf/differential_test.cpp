@@ -6,8 +6,8 @@
 
 #include <random>
 
+#include "crs_rules.h"
 #include "ravelin/waf/engine.h"
-#include "ravelin/waf/seclang.h"
 
 namespace ravelin::waf {
 namespace {
@@ -114,12 +114,7 @@ void generate(std::mt19937& rng, generated& g) {
 }
 
 TEST(differential, generated_requests_agree_exactly) {
-  rule_loader l;
-  l.load_file(RAVELIN_WAF_TEST_DATA "/modsecurity-recommended.conf");
-  l.load_file(RAVELIN_CRS_SETUP);
-  l.load_text("SecAction \"id:900000,phase:1,pass,nolog,setvar:tx.paranoia_level=4\"\n"
-              "Include " RAVELIN_CRS_DIR "/rules/*.conf\n", "crs.load");
-  auto rs = l.finish();
+  auto rs = test::load_crs(test::paranoia(4));
   ASSERT_TRUE(rs);
   waf_engine reference(rs), fast(rs, engine_options{true});
   transaction a(reference), b(fast);
@@ -163,12 +158,7 @@ TEST(differential, generated_requests_agree_exactly) {
 // room part-way (evaluate.cpp then walks the collections itself) and repeats are rejected
 // once per link. Both must still agree with the reference path.
 TEST(differential, many_and_repeated_arguments_agree_exactly) {
-  rule_loader l;
-  l.load_file(RAVELIN_WAF_TEST_DATA "/modsecurity-recommended.conf");
-  l.load_file(RAVELIN_CRS_SETUP);
-  l.load_text("SecAction \"id:900000,phase:1,pass,nolog,setvar:tx.paranoia_level=2\"\n"
-              "Include " RAVELIN_CRS_DIR "/rules/*.conf\n", "crs.load");
-  auto rs = l.finish();
+  auto rs = test::load_crs(test::paranoia(2));
   ASSERT_TRUE(rs);
   waf_engine reference(rs), fast(rs, engine_options{true});
   transaction a(reference), b(fast);

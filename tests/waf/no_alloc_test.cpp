@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "crs_rules.h"
 #include "ravelin/waf/engine.h"
-#include "ravelin/waf/seclang.h"
 
 namespace {
 std::atomic<size_t> g_allocs{0};
@@ -66,12 +66,7 @@ std::vector<req_case> mix() {
 }
 
 void expect_no_allocation(bool hyperscan) {
-  rule_loader l;
-  l.load_file(RAVELIN_WAF_TEST_DATA "/modsecurity-recommended.conf");
-  l.load_file(RAVELIN_CRS_SETUP);
-  l.load_text("SecAction \"id:900000,phase:1,pass,nolog,setvar:tx.paranoia_level=4\"\n"
-              "Include " RAVELIN_CRS_DIR "/rules/*.conf\n", "crs.load");
-  auto rs = l.finish();
+  auto rs = test::load_crs(test::paranoia(4));
   ASSERT_TRUE(rs);
   waf_engine engine(rs, engine_options{hyperscan});
   transaction tx(engine);

@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "crs_rules.h"
 #include "raw_http.h"
 #include "ravelin/waf/regex.h"
-#include "ravelin/waf/seclang.h"
 
 namespace ravelin::waf::detail {
 namespace {
@@ -110,10 +110,7 @@ std::vector<std::string> pieces_of(const std::string& raw) {
 }
 
 TEST(regex_factors, crs_regexes_matching_crs_attacks_pass_their_requirements) {
-  rule_loader l;
-  l.load_file(RAVELIN_CRS_SETUP);
-  l.load_text("Include " RAVELIN_CRS_DIR "/rules/*.conf\n", "crs.load");
-  auto rs = l.finish();
+  auto rs = test::load_crs();
   ASSERT_TRUE(rs);
   std::vector<std::vector<std::string>> subjects;
   for (const auto& c : test::read_crs_cases(RAVELIN_CRS_CASES)) subjects.push_back(pieces_of(c.raw));
