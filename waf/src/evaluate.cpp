@@ -107,14 +107,21 @@ struct link_eval {
     else if (reuse && s.counters.pcre_errors == errors) s.no_match_seen[pos] = 1;
   }
 
+  // The chains multiMatch runs the operator after: the link's chain, each of its prefixes,
+  // and none (0), longest first; at most 16. Returns how many.
+  int stages_of(int32_t (&stages)[16]) const {
+    int n = 0;
+    for (int32_t c = chain; c != 0 && n < 15; c = s.engine.chains()[c].prefix) stages[n++] = c;
+    stages[n++] = 0;
+    return n;
+  }
+
   // multiMatch: the operator sees the value before the transformations and after every step
   // that changed it (v3's executeTransformations pushes only changed values).
   void multi_match(const variable_ref& t, std::string_view key, std::string_view v,
                    op_result& res) {
     int32_t stages[16];
-    int n = 0;
-    for (int32_t c = chain; c != 0 && n < 15; c = s.engine.chains()[c].prefix) stages[n++] = c;
-    stages[n++] = 0;
+    const int n = stages_of(stages);
     std::string_view prev;
     for (int k = n - 1; k >= 0; --k) {
       const std::string_view tv = transformed(s, v, stages[k]);
@@ -131,9 +138,7 @@ struct link_eval {
   // list could not be built (the caller walks the collection instead).
   bool multi_match_members(const variable_ref& t) {
     int32_t stages[16];
-    int n = 0;
-    for (int32_t c = chain; c != 0 && n < 15; c = s.engine.chains()[c].prefix) stages[n++] = c;
-    stages[n++] = 0;
+    const int n = stages_of(stages);
     const tvalue_list* lists[16];
     waf_engine::hs_place steps[16];
     for (int k = 0; k < n; ++k) {
