@@ -7,10 +7,16 @@
 
 namespace ravelin::waf::detail {
 
+// The three below never lengthen their input: they write through a pointer into `out` sized
+// for the whole input and cut it to what was written (a push_back per byte cost more than the
+// transformation itself on long header values).
+
 void t_cmd_line(std::string_view in, std::string& out) {
   // Reference manual, cmdLine: delete \ " ' ^; turn , ; and whitespace runs into one space;
   // drop a space before / and (; lower-case the rest.
-  out.clear();
+  out.resize(in.size());
+  char* const begin = out.data();
+  char* w = begin;
   bool space = false;
   for (const char a : in) {
     switch (a) {
@@ -18,42 +24,50 @@ void t_cmd_line(std::string_view in, std::string& out) {
         break;
       case ' ': case ',': case ';': case '\t': case '\r': case '\n':
         if (!space) {
-          out.push_back(' ');
+          *w++ = ' ';
           space = true;
         }
         break;
       case '/': case '(':
-        if (space) out.pop_back();
+        if (space) --w;
         space = false;
-        out.push_back(a);
+        *w++ = a;
         break;
       default:
-        out.push_back(static_cast<char>(ascii::to_lower(static_cast<unsigned char>(a))));
+        *w++ = static_cast<char>(ascii::to_lower(static_cast<unsigned char>(a)));
         space = false;
         break;
     }
   }
+  out.resize(static_cast<size_t>(w - begin));
 }
 
 void t_compress_whitespace(std::string_view in, std::string& out) {
-  out.clear();
+  out.resize(in.size());
+  char* const begin = out.data();
+  char* w = begin;
   bool in_space = false;
   for (const char c : in) {
     if (is_space(static_cast<unsigned char>(c))) {
-      if (!in_space) out.push_back(' ');
+      if (!in_space) *w++ = ' ';
       in_space = true;
     } else {
-      out.push_back(c);
+      *w++ = c;
       in_space = false;
     }
   }
+  out.resize(static_cast<size_t>(w - begin));
 }
 
 void t_remove_whitespace(std::string_view in, std::string& out) {
-  out.clear();
+  out.resize(in.size());
+  char* const begin = out.data();
+  char* w = begin;
   for (const char c : in) {
-    if (!is_space(static_cast<unsigned char>(c))) out.push_back(c);
+    *w = c;
+    w += !is_space(static_cast<unsigned char>(c));
   }
+  out.resize(static_cast<size_t>(w - begin));
 }
 
 void t_replace_comments(std::string_view in, std::string& out) {
