@@ -2,6 +2,10 @@
 // ("Transformation functions") and v3's documented edge cases (invalid input is kept).
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "internal/transform_impl.h"
 #include "ravelin/waf/transform.h"
 
 namespace ravelin::waf {
@@ -101,6 +105,23 @@ TEST(transform, codecs) {
   EXPECT_EQ(t("urlEncode", "a b&c"), "a+b%26c");
   EXPECT_EQ(hex(t("sha1", "abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
   EXPECT_EQ(hex(t("sha1", std::string(1000, 'a'))), "291e9a6c66994949b57ba5e650361e98fc36b1ba");
+}
+
+// SHA-1 has two block functions (portable and SHA-NI, where the CPU has it): FIPS 180-4's
+// vectors on both, and every length up to three blocks plus padding must agree.
+TEST(transform, sha1_paths_agree) {
+  const std::string two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  std::string data;
+  for (int i = 0; i < 300; ++i) data.push_back(static_cast<char>((i * 131 + 7) % 256));
+  std::vector<std::string> digests[2];
+  for (const bool ni : {false, true}) {
+    ravelin::waf::detail::sha1_ni_allowed = ni;
+    EXPECT_EQ(hex(t("sha1", "")), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+    EXPECT_EQ(hex(t("sha1", two_blocks)), "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+    for (size_t n = 0; n <= data.size(); ++n) digests[ni].push_back(t("sha1", data.substr(0, n)));
+  }
+  ravelin::waf::detail::sha1_ni_allowed = true;
+  EXPECT_EQ(digests[0], digests[1]);
 }
 
 TEST(transform, utf8_to_unicode_then_url_decode_uni) {
