@@ -233,6 +233,32 @@ TEST(evaluator, audit_line_has_modsecurity_fields) {
   EXPECT_NE(line.find("[tag \"attack-sqli\"]"), std::string::npos) << line;
 }
 
+// Phase 1 scans REQUEST_BODY (absent) and ARGS with the rules' database; the body then sets
+// REQUEST_BODY alone or adds ARGS_POST. Phase 2 must see the new values on both paths, and a
+// GET whose body sets nothing new must still match on what phase 1 saw.
+TEST(evaluator, body_values_reach_phase_two_after_phase_one_scans) {
+  for (const bool hs : {false, true}) {
+    fixture f(
+        "SecRule REQUEST_BODY|ARGS \"@rx needle\" \"id:1,phase:1,pass,log\"\n"
+        "SecRule REQUEST_BODY|ARGS \"@rx needle\" \"id:2,phase:2,pass,log\"\n",
+        hs);
+    f.req.method = "POST";
+    f.req.body = "haystack with a needle";  // no Content-Type: REQUEST_BODY only
+    f.run();
+    EXPECT_EQ(f.ids(), std::vector<int64_t>{2}) << "hyperscan " << hs;
+    f.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    f.req.body = "a=needle";  // ARGS_POST gains a member
+    f.run();
+    EXPECT_EQ(f.ids(), std::vector<int64_t>{2}) << "hyperscan " << hs;
+    f.headers.clear();
+    f.req.method = "GET";
+    f.req.body = "";
+    f.req.uri = "/?q=needle";
+    f.run();
+    EXPECT_EQ(f.ids(), (std::vector<int64_t>{1, 2})) << "hyperscan " << hs;
+  }
+}
+
 TEST(evaluator, transaction_reuse_starts_clean) {
   fixture f("SecRule ARGS:a \"@rx 1\" \"id:1,phase:1,pass,setvar:tx.seen=1\"\n");
   f.req.uri = "/?a=1";

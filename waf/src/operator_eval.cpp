@@ -79,7 +79,8 @@ namespace {
 // request line, URI, headers, cookies and query arguments never change after phase 1, so their
 // lists, byte unions and scans serve phase 2 too; everything else is redone when values arrive.
 uint32_t gen_of(const transaction::state& s, variable_id group) {
-  return hs_matcher::stable_group(group) ? s.stable_gen : s.values_gen;
+  if (hs_matcher::stable_group(group)) return s.stable_gen;
+  return std::max(s.volatile_gen, s.scalar_gen[static_cast<size_t>(group)]);
 }
 
 // Whether the chain changes none of the list's values: then the chain's list is the list
@@ -325,7 +326,18 @@ void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
 // Scans every value of the database's variables once (per collection generation) and records
 // which patterns any of them may match.
 void prescan(transaction::state& s, const hs_matcher& hs, int32_t db) {
-  const uint32_t gen = hs.stable(db) ? s.stable_gen : s.values_gen;
+  if (s.hs_db_seen[db] == s.values_gen) return;  // nothing changed since the last look
+  s.hs_db_seen[db] = s.values_gen;
+  uint32_t gen = s.stable_gen;
+  if (!hs.stable(db)) {
+    for (const variable_id g : hs.groups_of(db)) {
+      // A joined prescan skips empty values: a scalar that became "" (a GET's REQUEST_BODY)
+      // adds nothing to scan, and hits left from its old bytes are only extra "maybe"s.
+      const size_t v = static_cast<size_t>(g);
+      const bool adds_nothing = hs.literal_only(db) && s.scalar_gen[v] > s.volatile_gen && s.scalar[v].empty();
+      gen = std::max(gen, adds_nothing ? s.volatile_gen : gen_of(s, g));
+    }
+  }
   if (s.hs_db_gen[db] == gen) return;
   s.hs_db_gen[db] = gen;
   auto& any = s.hs_any_hit[db];

@@ -15,6 +15,7 @@ void transaction::state::reset() {
   mem.reset();
   ++values_gen;
   stable_gen = values_gen;
+  volatile_gen = values_gen;
   tvalues.clear();
   tcache.clear();
   hs_cache.clear();
@@ -65,6 +66,7 @@ transaction::transaction(const waf_engine& engine) : s_(std::make_unique<state>(
   if (const hs_matcher* hs = engine.hs()) {
     s_->hs_scratch = hs->alloc_scratch();
     s_->hs_db_gen.assign(hs->databases(), 0);
+    s_->hs_db_seen.assign(hs->databases(), 0);
     s_->hs_db_empty.assign(hs->databases(), 0);
     s_->byte_unions.resize(1024);
     s_->tvalue_lists.resize(1024);
@@ -107,12 +109,47 @@ verdict transaction::append_request_body(std::string_view segment) {
   return s.result;
 }
 
+namespace {
+// What the body processor can change: the collections it fills and the scalars it sets.
+// Lists, byte unions and prescans built in phase 1 stay valid for whatever did not change (a
+// GET's body sets REQUEST_BODY_LENGTH and the error flags, nothing that ARGS is made of).
+struct body_snapshot {
+  std::array<size_t, 6> sizes;
+  std::array<std::string_view, k_variable_count> scalar;
+  std::array<bool, k_variable_count> has_scalar;
+
+  explicit body_snapshot(const transaction::state& s)
+      : sizes(sizes_of(s)), scalar(s.scalar), has_scalar(s.has_scalar) {}
+
+  static std::array<size_t, 6> sizes_of(const transaction::state& s) {
+    return {s.args_post.size(), s.files.size(), s.files_names.size(), s.files_sizes.size(),
+            s.part_headers.size(), s.xml.size()};
+  }
+
+  void bump_changed(transaction::state& s) const {
+    if (sizes_of(s) != sizes) {
+      s.volatile_gen = ++s.values_gen;
+      return;
+    }
+    uint32_t gen = 0;
+    for (size_t v = 0; v < k_variable_count; ++v) {
+      const std::string_view now = s.scalar[v];
+      if (s.has_scalar[v] == has_scalar[v] && now.data() == scalar[v].data() && now.size() == scalar[v].size())
+        continue;
+      if (!gen) gen = ++s.values_gen;
+      s.scalar_gen[v] = gen;
+    }
+  }
+};
+}  // namespace
+
 verdict transaction::process_request_body() {
   state& s = *s_;
   if (!s.req || s.mode == engine_mode::off || s.result.interrupted() || s.allow_all)
     return s.result;
+  const body_snapshot before(s);
   if (!detail::process_request_body(s)) return s.result;
-  ++s.values_gen;  // the body added values: databases are prescanned again
+  before.bump_changed(s);
   detail::run_phase(s, 2);
   return s.result;
 }
@@ -127,12 +164,12 @@ verdict transaction::process_response(const http_response& resp) {
   };
   set(variable_id::response_status, detail::format_int(s.mem, resp.status));
   set(variable_id::response_protocol, resp.protocol);
-  ++s.values_gen;
+  s.volatile_gen = ++s.values_gen;
   detail::run_phase(s, 3);
   if (s.engine.rules().config.response_body_access || s.result.interrupted()) {
     set(variable_id::response_body, resp.body);
   }
-  ++s.values_gen;
+  s.volatile_gen = ++s.values_gen;
   detail::run_phase(s, 4);
   return s.result;
 }

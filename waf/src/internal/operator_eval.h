@@ -20,7 +20,7 @@ bool run_operator(transaction::state& s, const rule_link& link, variable_id grou
 // The same for a cacheable collection member on the speed path (`place` is the link's).
 bool run_operator(transaction::state& s, const rule_link& link, tvalue& e, op_result& res,
                   const waf_engine::hs_place& place);
-// The members of a cacheable collection after `chain`, built once per values_gen; null when
+// The members of a cacheable collection after `chain`, built once per generation; null when
 // the table is full (the caller then walks the collection itself).
 const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain);
 

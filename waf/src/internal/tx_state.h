@@ -161,9 +161,16 @@ struct transaction::state {
   std::vector<uint32_t> hs_hits;      // scan work buffer
   std::string hs_joined;              // a literal database's values end to end (prescan)
   ::hs_scratch* hs_scratch = nullptr;
-  uint32_t values_gen = 1;                      // bumps whenever collections gain values
-  uint32_t stable_gen = 1;                      // values_gen when phase 1 began (gen_of())
-  std::vector<uint32_t> hs_db_gen;              // values_gen at which each db was prescanned
+  // Generations (gen_of()): values_gen counts every change; stable_gen is its value when phase
+  // 1 began; volatile_gen when the collections the body feeds last gained values; scalar_gen
+  // when one scalar variable alone last changed (the body processor's REQUEST_BODY_LENGTH,
+  // REQBODY_ERROR, ... must not invalidate what was built from ARGS).
+  uint32_t values_gen = 1;
+  uint32_t stable_gen = 1;
+  uint32_t volatile_gen = 1;
+  std::array<uint32_t, k_variable_count> scalar_gen{};
+  std::vector<uint32_t> hs_db_gen;              // generation each db was prescanned at
+  std::vector<uint32_t> hs_db_seen;             // values_gen when that was last checked
   std::vector<uint8_t> hs_db_empty;             // a prescanned value was empty (never skip)
   std::vector<std::vector<uint64_t>> hs_any_hit;  // per db: patterns reported for any value
   std::vector<detail::byte_union> byte_unions;    // fixed-size open-addressing table
