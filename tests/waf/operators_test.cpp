@@ -131,6 +131,18 @@ TEST(detect_xss, classic_vectors) {
   }
 }
 
+// Reports need a tag ('<') or an attribute value ('='); detect_xss answers values with
+// neither in one pass, so a script scheme or handler name alone is not an injection, and
+// one such byte is enough to be read again.
+TEST(detect_xss, needs_a_tag_or_an_attribute_value) {
+  for (const char* s : {"javascript:alert(1)", "onload alert(1)", "\" onmouseover alert(1)",
+                        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"}) {
+    EXPECT_FALSE(detect_xss(s)) << s;
+  }
+  EXPECT_TRUE(detect_xss("\" onmouseover=alert(1)"));
+  EXPECT_TRUE(detect_xss("<svg"));
+}
+
 TEST(detect_xss, benign_text) {
   for (const char* s : {"hello", "a < b and c > d", "<b>bold</b>", "I am online today",
                         "<a href=\"https://example.com\">link</a>", "x<y", "one onion",

@@ -85,13 +85,8 @@ uint32_t gen_of(const transaction::state& s, variable_id group) {
 
 // Whether the chain changes none of the list's values: then the chain's list is the list
 // itself (same members, bytes and scans), not a copy.
-bool leaves_all_alone(const transaction::state& s, const tvalue_list& raw, const waf_engine::chain_node& node) {
-  if (node.opaque) return false;
-  for (uint32_t k = 0; k < raw.count; ++k) {
-    const tvalue& r = s.tvalues[raw.first + k];
-    if (r.value.size() > k_direct_identity_max || (r.classes & node.breakers)) return false;
-  }
-  return true;
+bool leaves_all_alone(const tvalue_list& raw, const waf_engine::chain_node& node) {
+  return !node.opaque && raw.short_values && !(raw.classes & node.breakers);
 }
 
 // Whether a table slot holds a current entry of another key (else it is free to take: left by
@@ -101,7 +96,7 @@ bool taken(const transaction::state& s, uint32_t slot_gen, uint32_t slot_key, ui
 }
 }  // namespace
 
-const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain) {
+tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain) {
   const uint32_t key = ((static_cast<uint32_t>(group) << 20) | static_cast<uint32_t>(chain)) + 1;
   const uint32_t gen = gen_of(s, group);
   const size_t mask = s.tvalue_lists.size() - 1;
@@ -126,12 +121,17 @@ const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int3
     l.key = key;
     l.gen = gen;
     l.first = static_cast<uint32_t>(s.tvalues.size());
+    l.short_values = true;
+    l.classes = 0;
+    l.has_joined = false;
     if (!raw) {
       for_each_member(s, group, [&](std::string_view k, std::string_view v) {
         tvalue e;
         e.key = k;
         e.value = v;
         if (v.size() <= k_direct_identity_max) e.classes = byte_classes(v);
+        else l.short_values = false;
+        l.classes |= e.classes;
         s.tvalues.push_back(e);
       });
       l.has_dups = mark_duplicates(s, l.first, static_cast<uint32_t>(s.tvalues.size()) - l.first);
@@ -140,7 +140,7 @@ const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int3
       // rather than once per chain; a value the chain leaves alone shares its bytes too.
       const auto& node = s.engine.chains()[chain];
       l.has_dups = raw->has_dups;
-      if (leaves_all_alone(s, *raw, node)) {  // the usual case for short benign values
+      if (leaves_all_alone(*raw, node)) {  // the usual case for short benign values
         l.first = raw->first;
         l.count = raw->count;
         return &l;
@@ -282,6 +282,29 @@ const hs_matcher::byte_mask* group_bytes(transaction::state& s, variable_id grou
   return nullptr;  // table full: no gate
 }
 
+// The distinct non-empty members of an untransformed list, each followed by '\n' (once per
+// generation; joined prescans of every chain that leaves the whole list alone share it).
+std::string_view raw_joined(transaction::state& s, tvalue_list& raw) {
+  if (raw.has_joined) return raw.joined;
+  size_t bytes = 0;
+  for (uint32_t k = 0; k < raw.count; ++k) {
+    const tvalue& r = s.tvalues[raw.first + k];
+    if (r.dup < 0 && !r.value.empty()) bytes += r.value.size() + 1;
+  }
+  char* p = bytes ? s.mem.alloc(bytes, 1) : nullptr;
+  char* w = p;
+  for (uint32_t k = 0; k < raw.count; ++k) {
+    const tvalue& r = s.tvalues[raw.first + k];
+    if (r.dup >= 0 || r.value.empty()) continue;
+    std::memcpy(w, r.value.data(), r.value.size());
+    w += r.value.size();
+    *w++ = '\n';
+  }
+  raw.joined = std::string_view(p, bytes);
+  raw.has_joined = true;
+  return raw.joined;
+}
+
 void mark_hits(std::vector<uint64_t>& any, const uint32_t* ids, size_t n) {
   for (size_t i = 0; i < n; ++i) any[ids[i] / 64] |= uint64_t{1} << (ids[i] % 64);
 }
@@ -297,7 +320,11 @@ void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
   for (const variable_id g : hs.groups_of(db)) {
     // The untransformed list knows each short value's byte classes: most values skip
     // transformed() (and its own byte_classes pass) altogether.
-    if (const tvalue_list* raw = tvalue_list_of(s, g, 0)) {
+    if (tvalue_list* raw = tvalue_list_of(s, g, 0)) {
+      if (leaves_all_alone(*raw, node)) {
+        joined.append(raw_joined(s, *raw));
+        continue;
+      }
       for (uint32_t k = 0; k < raw->count; ++k) {
         const tvalue& r = s.tvalues[raw->first + k];
         if (r.dup >= 0) continue;  // its twin's bytes are in already

@@ -22,7 +22,7 @@ bool run_operator(transaction::state& s, const rule_link& link, tvalue& e, op_re
                   const waf_engine::hs_place& place);
 // The members of a cacheable collection after `chain`, built once per generation; null when
 // the table is full (the caller then walks the collection itself).
-const tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain);
+tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain);
 
 // multiMatch runs the operator after each transformation step: the place for step `chain`
 // (the byte gate is the link's own: it depends on the value only).

@@ -109,6 +109,13 @@ struct tvalue_list {
   uint32_t gen = 0;
   uint32_t first = 0, count = 0;
   bool has_dups = false;  // some member has a dup
+  // Untransformed lists only: the byte classes of all members and whether each is short
+  // enough for them to decide identity, so a chain can be judged for the whole list at once;
+  // and the members laid end to end for joined prescans (built on first use).
+  bool short_values = true;
+  uint32_t classes = 0;
+  bool has_joined = false;
+  std::string_view joined;
 };
 
 struct target_removal {  // ctl:ruleRemoveTarget* for this transaction
