@@ -163,14 +163,20 @@ constexpr lower_table k_lower;
 }  // namespace
 
 void hs_matcher::bytes_of(std::string_view v, byte_mask& out) noexcept {
-  // Lower-cased by table (no compare and branch per byte), gathered in a local array the
-  // caller's mask cannot alias.
-  uint64_t w[4] = {0, 0, 0, 0};
+  // Lower-cased by table, each bit ORed into all four words under a mask: no branch on which
+  // word (letters and digits alternate unpredictably), and no store-to-load chain through an
+  // indexed array (that version took nearly twice as long on a User-Agent).
+  uint64_t w0 = 0, w1 = 0, w2 = 0, w3 = 0;
   for (const unsigned char c : v) {
-    const unsigned char lc = k_lower.of[c];
-    w[lc >> 6] |= uint64_t{1} << (lc & 63);
+    const unsigned lc = k_lower.of[c];
+    const uint64_t bit = uint64_t{1} << (lc & 63);
+    const unsigned q = lc >> 6;
+    w0 |= q == 0 ? bit : 0;
+    w1 |= q == 1 ? bit : 0;
+    w2 |= q == 2 ? bit : 0;
+    w3 |= q == 3 ? bit : 0;
   }
-  out = {w[0], w[1], w[2], w[3]};
+  out = {w0, w1, w2, w3};
 }
 
 size_t hs_matcher::databases() const { return dbs_.size(); }
