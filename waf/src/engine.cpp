@@ -69,6 +69,7 @@ waf_engine::waf_engine(std::shared_ptr<const rule_set> rules, engine_options opt
 
 void waf_engine::place_links() {
   const auto& all = rules_->rules;
+  std::map<std::pair<std::vector<variable_id>, int32_t>, int32_t> sets;
   for (uint32_t i = 0; i < all.size(); ++i) {
     for (size_t k = 0; k < all[i].links.size(); ++k) {
       const rule_link& l = all[i].links[k];
@@ -76,8 +77,21 @@ void waf_engine::place_links() {
       hs_place& p = link_place_flat_[link_base_[i] + k];
       if (hs_->find(&l, chain_at(i, k), where)) p = {where.db, where.id, where.covers_all, -1};
       p.byte_gate = hs_->byte_gate_of(&l);
+      if (p.byte_gate < 0) continue;
+      std::vector<variable_id> groups;
+      bool whole = !l.targets.empty();
+      for (const auto& t : l.targets) {
+        whole = whole && !t.count && hs_matcher::cacheable_group(t.id);
+        groups.push_back(t.id);
+      }
+      if (!whole) continue;
+      std::sort(groups.begin(), groups.end());
+      groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+      p.byte_set = sets.emplace(std::make_pair(std::move(groups), chain_at(i, k)),
+                                static_cast<int32_t>(sets.size())).first->second;
     }
   }
+  byte_sets_ = sets.size();
   for (int ph = 1; ph <= 5; ++ph) {
     for (auto& e : phases_[ph]) {
       if (e.r->kind != rule_kind::rule || e.r->links.empty()) continue;

@@ -462,15 +462,24 @@ bool hs_link_may_match(transaction::state& s, const rule_link& link,
 bool link_bytes_may_match(transaction::state& s, const rule_link& link,
                           const waf_engine::hs_place& place, int32_t chain) {
   const hs_matcher* hs = s.engine.hs();
-  if (!hs || place.byte_gate < 0 || link.op.negated || link.actions.multi_match) return true;
-  hs_matcher::byte_mask all{};
-  for (const auto& t : link.targets) {
-    if (t.count || !hs_matcher::cacheable_group(t.id)) return true;
-    const hs_matcher::byte_mask* b = group_bytes(s, t.id, chain);
-    if (!b) return true;
-    for (int w = 0; w < 4; ++w) all[w] |= (*b)[w];
+  if (!hs || place.byte_gate < 0 || place.byte_set < 0 || link.op.negated || link.actions.multi_match)
+    return true;
+  // Rules share target sets and chains: the union is worked out once per set and generation.
+  set_union& u = s.set_unions[static_cast<size_t>(place.byte_set)];
+  if (u.seen != s.values_gen) {
+    u.seen = s.values_gen;
+    u.ok = true;
+    u.bytes = {};
+    for (const auto& t : link.targets) {
+      const hs_matcher::byte_mask* b = group_bytes(s, t.id, chain);
+      if (!b) {
+        u.ok = false;
+        break;
+      }
+      for (int w = 0; w < 4; ++w) u.bytes[w] |= (*b)[w];
+    }
   }
-  return hs->byte_gate_passes(place.byte_gate, all);
+  return !u.ok || hs->byte_gate_passes(place.byte_gate, u.bytes);
 }
 
 waf_engine::hs_place hs_place_for_step(const transaction::state& s, const rule_link& link,

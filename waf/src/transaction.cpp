@@ -69,6 +69,7 @@ transaction::transaction(const waf_engine& engine) : s_(std::make_unique<state>(
     s_->hs_db_seen.assign(hs->databases(), 0);
     s_->hs_db_empty.assign(hs->databases(), 0);
     s_->byte_unions.resize(1024);
+    s_->set_unions.resize(engine.byte_sets());
     s_->tvalue_lists.resize(1024);
     s_->hs_any_hit.resize(hs->databases());
     for (size_t d = 0; d < hs->databases(); ++d) {

@@ -78,6 +78,14 @@ class transform_cache {
 
 // The lower-cased bytes of every value of one variable after one transformation chain
 // (operator_eval.cpp's byte gates), valid while gen is the variable's current generation.
+// The byte union of a link's whole target set (waf_engine::hs_place::byte_set), valid while
+// seen is the transaction's values_gen; !ok: some target had no union (no gate).
+struct set_union {
+  uint32_t seen = 0;
+  bool ok = false;
+  std::array<uint64_t, 4> bytes{};
+};
+
 struct byte_union {
   uint32_t key = 0;  // variable << 20 | chain, + 1 (0 = unused)
   uint32_t gen = 0;
@@ -181,6 +189,7 @@ struct transaction::state {
   std::vector<uint8_t> hs_db_empty;             // a prescanned value was empty (never skip)
   std::vector<std::vector<uint64_t>> hs_any_hit;  // per db: patterns reported for any value
   std::vector<detail::byte_union> byte_unions;    // fixed-size open-addressing table
+  std::vector<detail::set_union> set_unions;      // by hs_place::byte_set
   std::vector<detail::tvalue> tvalues;            // members of every tvalue_list, this transaction
   std::vector<detail::tvalue_list> tvalue_lists;  // fixed-size open-addressing table
   std::vector<uint32_t> dup_slots;                // tvalue_list_of's work table

@@ -47,6 +47,10 @@ class waf_engine {
     uint32_t id = 0;          // pattern id in `db`
     bool covers_all = false;  // every target is scanned with `db`: no hit, no match
     int32_t byte_gate = -1;   // hs_matcher byte gate for short required literals, or -1
+    // The link's (target variables, chain) among those of every gated link, whose byte
+    // union a transaction works out once (CRS' rules share a handful); -1: a target is a
+    // count or not cacheable, so the gate cannot be judged for the rule as a whole.
+    int32_t byte_set = -1;
   };
   struct phase_entry {
     const rule* r = nullptr;
@@ -88,6 +92,7 @@ class waf_engine {
   }
   const hs_matcher* hs() const { return hs_.get(); }
   const std::vector<fold_run>& folds() const { return folds_; }
+  size_t byte_sets() const { return byte_sets_; }
 
  private:
   std::shared_ptr<const rule_set> rules_;
@@ -100,6 +105,7 @@ class waf_engine {
   std::vector<hs_place> link_place_flat_;  // per link, same indexing as link_chain_flat_
   std::unique_ptr<hs_matcher> hs_;
   std::vector<fold_run> folds_;
+  size_t byte_sets_ = 0;
 
   void place_links();
   void fold_constant_rules();  // fold.cpp
