@@ -136,15 +136,17 @@ hs_matcher::hs_matcher(const waf_engine& engine) {
   std::sort(slots_.begin(), slots_.end());
   std::sort(gate_of_.begin(), gate_of_.end());
   stats_.databases = dbs_.size();
-  stats_.byte_gates = gates_.size();
+  stats_.byte_gates = gate_spans_.size();
 }
 
 void hs_matcher::add_byte_gate(const rule_link& l) {
   if (l.op.id != operator_id::rx || !l.op.re) return;
   auto sets = detail::required_byte_sets(l.op.re->pattern());
   if (!sets) return;
-  gate_of_.emplace_back(&l, static_cast<int32_t>(gates_.size()));
-  gates_.push_back(std::move(*sets));
+  gate_of_.emplace_back(&l, static_cast<int32_t>(gate_spans_.size()));
+  const auto first = static_cast<uint32_t>(gate_masks_.size());
+  gate_masks_.insert(gate_masks_.end(), sets->begin(), sets->end());
+  gate_spans_.emplace_back(first, static_cast<uint32_t>(gate_masks_.size()));
 }
 
 int32_t hs_matcher::byte_gate_of(const rule_link* l) const {

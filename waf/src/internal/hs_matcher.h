@@ -60,7 +60,9 @@ class hs_matcher {
   using byte_mask = std::array<uint64_t, 4>;
   int32_t byte_gate_of(const rule_link* l) const;  // -1: none
   bool byte_gate_passes(int32_t gate, const byte_mask& present) const noexcept {
-    for (const byte_mask& need : gates_[gate]) {
+    const auto [first, last] = gate_spans_[static_cast<size_t>(gate)];
+    for (uint32_t k = first; k < last; ++k) {
+      const byte_mask& need = gate_masks_[k];
       if (!(need[0] & ~present[0]) && !(need[1] & ~present[1]) && !(need[2] & ~present[2]) &&
           !(need[3] & ~present[3])) {
         return true;
@@ -94,7 +96,10 @@ class hs_matcher {
 
   std::vector<db_entry> dbs_;
   std::vector<link_slot> slots_;  // sorted by (link, chain)
-  std::vector<std::vector<byte_mask>> gates_;
+  // Every gate's masks in one array (gate k: [first, last) of gate_spans_[k]): gates are
+  // checked for most rules of every request, and one allocation per gate missed the cache.
+  std::vector<byte_mask> gate_masks_;
+  std::vector<std::pair<uint32_t, uint32_t>> gate_spans_;
   std::vector<std::pair<const rule_link*, int32_t>> gate_of_;  // sorted by link
   stats stats_;
 };
