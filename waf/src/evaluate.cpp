@@ -82,7 +82,7 @@ struct link_eval {
   void value(const variable_ref& t, std::string_view key, std::string_view v) {
     if (skip(t.id, key)) return;
     ++s.counters.values_inspected;
-    op_result res;
+    op_result& res = s.op_res;
     if (link.actions.multi_match) {
       multi_match(t, key, v, res);
       return;
@@ -101,7 +101,7 @@ struct link_eval {
     if (skip(t.id, e.key)) return;
     ++s.counters.values_inspected;
     if (reuse && e.dup >= 0 && s.no_match_seen[e.dup]) return;
-    op_result res;
+    op_result& res = s.op_res;
     const uint64_t errors = s.counters.pcre_errors;
     if (run_operator(s, link, e, res, *place)) on_match(t, e.key, e.value, res);
     else if (reuse && s.counters.pcre_errors == errors) s.no_match_seen[pos] = 1;
@@ -154,7 +154,7 @@ struct link_eval {
       if (skip(t.id, key)) continue;
       ++s.counters.values_inspected;
       if (reuse && head.dup >= 0 && s.no_match_seen[head.dup]) continue;
-      op_result res;
+      op_result& res = s.op_res;
       std::string_view prev;
       bool any = false;
       const uint64_t errors = s.counters.pcre_errors;

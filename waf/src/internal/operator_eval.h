@@ -6,10 +6,6 @@
 
 namespace ravelin::waf::detail {
 
-struct op_result {
-  regex_captures caps;  // what `capture` copies to TX.0..TX.9
-};
-
 // The operator's verdict after `!` negation. `group` is the target variable the value came
 // from. `place` is the link's place in the Hyperscan databases for the value's transformation
 // chain (waf_engine::hs_place_at), or null on the reference path.
