@@ -2,6 +2,7 @@
 // states) that reports script-capable tags, on* event handler attributes, and attribute URLs
 // with a script scheme. Like libinjection it starts in several contexts: text, and inside an
 // attribute value opened by ", ' or `, or left unquoted. No allocation.
+#include <algorithm>
 #include <array>
 
 #include "internal/ascii.h"
@@ -135,7 +136,7 @@ bool scan_from_value(std::string_view s, char quote) {
 bool detect_xss(std::string_view s) noexcept {
   // Every report needs a tag ('<', scan_text) or an attribute value ('=', bad_attributes):
   // a value with neither (most headers, numbers, words) is answered by one pass.
-  if (s.find_first_of("<=") == std::string_view::npos) return false;
+  if (std::none_of(s.begin(), s.end(), [](char c) { return c == '<' || c == '='; })) return false;
   if (scan_text(s, 0)) return true;
   for (const char q : {'"', '\'', '`'}) {
     if (scan_from_value(s, q)) return true;
