@@ -21,37 +21,6 @@ struct hs_matcher::db_entry {
   bool stable = false;       // every group is a stable_group
 };
 
-bool hs_matcher::cacheable_group(variable_id v) {
-  switch (v) {
-    case variable_id::tx: case variable_id::ip: case variable_id::global:
-    case variable_id::session: case variable_id::user: case variable_id::resource:
-    case variable_id::geo: case variable_id::env: case variable_id::rule:
-    case variable_id::matched_var: case variable_id::matched_var_name:
-    case variable_id::matched_vars: case variable_id::matched_vars_names:
-    case variable_id::reqbody_processor: case variable_id::highest_severity:
-    case variable_id::duration: case variable_id::args_combined_size:
-      return false;  // values that change during the transaction
-    default:
-      return true;
-  }
-}
-
-bool hs_matcher::stable_group(variable_id v) {
-  switch (v) {
-    case variable_id::args_get: case variable_id::args_get_names:
-    case variable_id::request_headers: case variable_id::request_headers_names:
-    case variable_id::request_cookies: case variable_id::request_cookies_names:
-    case variable_id::request_method: case variable_id::request_protocol:
-    case variable_id::request_uri: case variable_id::request_uri_raw:
-    case variable_id::request_line: case variable_id::request_filename:
-    case variable_id::request_basename: case variable_id::query_string:
-    case variable_id::remote_addr:
-      return true;  // set by set_request_variables only
-    default:
-      return false;
-  }
-}
-
 namespace {
 // Whether every target of the link is a variable the databases scan (no counts, no TX...).
 bool all_targets_scanned(const rule_link& l) {

@@ -18,6 +18,38 @@ struct hs_scratch;
 
 namespace ravelin::waf {
 
+namespace detail {
+// Tables for cacheable_group and stable_group, asked several hundred times per request.
+struct group_kinds {
+  bool cacheable[k_variable_count];
+  bool stable[k_variable_count];
+  constexpr group_kinds() : cacheable{}, stable{} {
+    for (auto& c : cacheable) c = true;
+    // Values that change during the transaction.
+    for (const variable_id v :
+         {variable_id::tx, variable_id::ip, variable_id::global, variable_id::session,
+          variable_id::user, variable_id::resource, variable_id::geo, variable_id::env,
+          variable_id::rule, variable_id::matched_var, variable_id::matched_var_name,
+          variable_id::matched_vars, variable_id::matched_vars_names,
+          variable_id::reqbody_processor, variable_id::highest_severity,
+          variable_id::duration, variable_id::args_combined_size}) {
+      cacheable[static_cast<size_t>(v)] = false;
+    }
+    // Set by set_request_variables only.
+    for (const variable_id v :
+         {variable_id::args_get, variable_id::args_get_names, variable_id::request_headers,
+          variable_id::request_headers_names, variable_id::request_cookies,
+          variable_id::request_cookies_names, variable_id::request_method,
+          variable_id::request_protocol, variable_id::request_uri, variable_id::request_uri_raw,
+          variable_id::request_line, variable_id::request_filename,
+          variable_id::request_basename, variable_id::query_string, variable_id::remote_addr}) {
+      stable[static_cast<size_t>(v)] = true;
+    }
+  }
+};
+inline constexpr group_kinds k_group_kinds{};
+}  // namespace detail
+
 class hs_matcher {
  public:
   explicit hs_matcher(const waf_engine& engine);  // throws std::runtime_error
@@ -47,10 +79,10 @@ class hs_matcher {
   };
   const stats& info() const { return stats_; }
   // Whether values of this variable are fixed for the transaction (safe to cache scans).
-  static bool cacheable_group(variable_id v);
+  static bool cacheable_group(variable_id v) { return detail::k_group_kinds.cacheable[static_cast<size_t>(v)]; }
   // Whether values of this variable are all known before phase 1 (the request line, headers,
   // cookies, query): what is built from them then serves the later phases too.
-  static bool stable_group(variable_id v);
+  static bool stable_group(variable_id v) { return detail::k_group_kinds.stable[static_cast<size_t>(v)]; }
   bool stable(int32_t db) const;  // every variable the database is scanned with is stable
 
   // Byte gates: an @rx left out of the databases (its required literals include one-byte
