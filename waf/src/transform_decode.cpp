@@ -18,34 +18,39 @@ bool is_odigit(unsigned char c) { return c >= '0' && c <= '7'; }
 }  // namespace
 
 void t_url_decode(std::string_view in, std::string& out, bool uni) {
-  out.clear();
+  // Every input byte yields at most one output byte: write through a pointer into `out`
+  // sized for the input (a push_back per byte cost more than the decoding).
+  out.resize(in.size());
+  char* const begin = out.data();
+  char* w = begin;
   const size_t n = in.size();
   size_t i = 0;
   while (i < n) {
     const char c = in[i];
     if (c == '+') {
-      out.push_back(' ');
+      *w++ = ' ';
       ++i;
     } else if (c != '%') {
-      out.push_back(c);
+      *w++ = c;
       ++i;
     } else if (uni && i + 1 < n && (in[i + 1] == 'u' || in[i + 1] == 'U')) {
       if (i + 5 < n && is_hex(in[i + 2]) && is_hex(in[i + 3]) && is_hex(in[i + 4]) &&
           is_hex(in[i + 5])) {
-        out.push_back(static_cast<char>(low_byte_fullwidth(&in[i + 2])));
+        *w++ = static_cast<char>(low_byte_fullwidth(&in[i + 2]));
         i += 6;
       } else {  // invalid or short %u: keep "%u" and go on
-        out.push_back(in[i]);
-        out.push_back(in[i + 1]);
+        *w++ = in[i];
+        *w++ = in[i + 1];
         i += 2;
       }
     } else if (i + 2 < n && is_hex(in[i + 1]) && is_hex(in[i + 2])) {
-      out.push_back(static_cast<char>(x2c(&in[i + 1])));
+      *w++ = static_cast<char>(x2c(&in[i + 1]));
       i += 3;
     } else {
-      out.push_back(in[i++]);
+      *w++ = in[i++];
     }
   }
+  out.resize(static_cast<size_t>(w - begin));
 }
 
 void t_html_entity_decode(std::string_view in, std::string& out) {
