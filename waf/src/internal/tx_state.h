@@ -76,8 +76,6 @@ class transform_cache {
   size_t used_ = 0;
 };
 
-// The lower-cased bytes of every value of one variable after one transformation chain
-// (operator_eval.cpp's byte gates), valid while gen is the variable's current generation.
 // The byte union of a link's whole target set (waf_engine::hs_place::byte_set), valid while
 // seen is the transaction's values_gen; !ok: some target had no union (no gate).
 struct set_union {
@@ -86,6 +84,8 @@ struct set_union {
   std::array<uint64_t, 4> bytes{};
 };
 
+// The lower-cased bytes of every value of one variable after one transformation chain
+// (operator_eval.cpp's byte gates), valid while gen is the variable's current generation.
 struct byte_union {
   uint32_t key = 0;  // variable << 20 | chain, + 1 (0 = unused)
   uint32_t gen = 0;
