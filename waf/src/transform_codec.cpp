@@ -18,8 +18,6 @@
 
 namespace ravelin::waf::detail {
 
-bool sha1_ni_allowed = true;
-
 namespace {
 constexpr char k_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char k_hex[] = "0123456789abcdef";
@@ -111,10 +109,10 @@ bool cpu_has_sha_ni() {
 }
 #endif
 
-void sha1_blocks(std::array<uint32_t, 5>& h, const unsigned char* p, size_t blocks) {
+void sha1_blocks(std::array<uint32_t, 5>& h, const unsigned char* p, size_t blocks, bool cpu_extensions) {
 #if defined(__x86_64__)
   static const bool ni = cpu_has_sha_ni();
-  if (ni && sha1_ni_allowed) return sha1_blocks_ni(h, p, blocks);
+  if (ni && cpu_extensions) return sha1_blocks_ni(h, p, blocks);
 #endif
   sha1_blocks_portable(h, p, blocks);
 }
@@ -213,12 +211,12 @@ void t_url_encode(std::string_view in, std::string& out) {
   }
 }
 
-void t_sha1(std::string_view in, std::string& out) {
+void sha1_digest(std::string_view in, std::string& out, bool cpu_extensions) {
   std::array<uint32_t, 5> h{0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
   size_t n = in.size();
   size_t full = n / 64;
-  sha1_blocks(h, p, full);
+  sha1_blocks(h, p, full, cpu_extensions);
   unsigned char tail[128] = {};
   const size_t rest = n - full * 64;
   std::memcpy(tail, p + full * 64, rest);
@@ -226,11 +224,13 @@ void t_sha1(std::string_view in, std::string& out) {
   const size_t tail_len = rest < 56 ? 64 : 128;
   const uint64_t bits = static_cast<uint64_t>(n) * 8;
   for (int i = 0; i < 8; ++i) tail[tail_len - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-  sha1_blocks(h, tail, tail_len / 64);
+  sha1_blocks(h, tail, tail_len / 64, cpu_extensions);
   out.clear();
   for (const uint32_t v : h) {
     for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<char>((v >> s) & 0xff));
   }
 }
+
+void t_sha1(std::string_view in, std::string& out) { sha1_digest(in, out, true); }
 
 }  // namespace ravelin::waf::detail

@@ -33,8 +33,8 @@ void t_hex_encode(std::string_view in, std::string& out);
 void t_sql_hex_decode(std::string_view in, std::string& out);
 void t_url_encode(std::string_view in, std::string& out);
 void t_sha1(std::string_view in, std::string& out);
-// Whether t_sha1 may use the CPU's SHA extensions when present (tests compare both paths).
-extern bool sha1_ni_allowed;
+// t_sha1 with the CPU's SHA extensions allowed (when present) or not: tests compare both.
+void sha1_digest(std::string_view in, std::string& out, bool cpu_extensions);
 
 inline bool is_hex(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
