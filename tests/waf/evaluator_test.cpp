@@ -259,6 +259,22 @@ TEST(evaluator, body_values_reach_phase_two_after_phase_one_scans) {
   }
 }
 
+// Literal prescans match caselessly, so they scan a value the chain would change only in case
+// as it is; a value holding bytes a step rewrites (cmdLine's quote and caret) must still be
+// transformed before the scan, or its literal is missed and the rule skipped.
+TEST(evaluator, case_blind_prescans_still_find_transformed_literals) {
+  for (const bool hs : {false, true}) {
+    fixture f(
+        "SecRule ARGS \"@rx selection\" \"id:1,phase:1,pass,log,t:none,t:lowercase\"\n"
+        "SecRule ARGS \"@rx xp_cmdshell\" \"id:2,phase:1,pass,log,t:none,t:cmdLine\"\n"
+        "SecRule ARGS \"@rx SELECTION\" \"id:3,phase:1,pass,log,t:none,t:lowercase\"\n",
+        hs);
+    f.req.uri = "/?a=SeLeCtIoN&b=X%22P_CMD%5ESHELL";
+    f.run();
+    EXPECT_EQ(f.ids(), (std::vector<int64_t>{1, 2})) << "hyperscan " << hs;
+  }
+}
+
 TEST(evaluator, transaction_reuse_starts_clean) {
   fixture f("SecRule ARGS:a \"@rx 1\" \"id:1,phase:1,pass,setvar:tx.seen=1\"\n");
   f.req.uri = "/?a=1";

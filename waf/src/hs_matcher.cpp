@@ -84,7 +84,9 @@ hs_matcher::hs_matcher(const waf_engine& engine) {
       for (const auto& e : exprs[members[id].expr]) {
         pats.push_back(e.pattern.c_str());
         flags.push_back(e.flags);
-        literal_only = literal_only && !(e.flags & HS_FLAG_ALLOWEMPTY) && !e.pattern.empty();
+        // Prescans rely on caseless literals (operator_eval.cpp, join_group).
+        literal_only = literal_only && !(e.flags & HS_FLAG_ALLOWEMPTY) && (e.flags & HS_FLAG_CASELESS) &&
+                       !e.pattern.empty();
         ids.push_back(id);
       }
       const bool covers = all_targets_scanned(*members[id].link) && !members[id].link->actions.multi_match;

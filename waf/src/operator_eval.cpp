@@ -319,9 +319,10 @@ void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
   const auto& node = s.engine.chains()[chain];
   for (const variable_id g : hs.groups_of(db)) {
     // The untransformed list knows each short value's byte classes: most values skip
-    // transformed() (and its own byte_classes pass) altogether.
+    // transformed() (and its own byte_classes pass) altogether. The literals are caseless, so
+    // a value the chain would only change in case is scanned as it is.
     if (tvalue_list* raw = tvalue_list_of(s, g, 0)) {
-      if (leaves_all_alone(*raw, node)) {
+      if (!node.opaque && raw->short_values && !(raw->classes & node.case_blind)) {
         joined.append(raw_joined(s, *raw));
         continue;
       }
@@ -329,7 +330,7 @@ void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
         const tvalue& r = s.tvalues[raw->first + k];
         if (r.dup >= 0) continue;  // its twin's bytes are in already
         const bool same = !node.opaque && r.value.size() <= k_direct_identity_max &&
-                          !(r.classes & node.breakers);
+                          !(r.classes & node.case_blind);
         const std::string_view tv = same ? r.value : transformed(s, r.value, chain, r.classes);
         if (!tv.empty()) joined.append(tv).push_back('\n');
       }

@@ -238,6 +238,20 @@ uint32_t identity_breakers(transform_id id, bool& opaque) noexcept {
   }
 }
 
+uint32_t case_blind_breakers(transform_id id, bool& opaque) noexcept {
+  switch (id) {
+    case transform_id::lowercase:
+    case transform_id::uppercase:
+      opaque = false;
+      return 0;
+    case transform_id::cmd_line:  // without its special bytes, cmdLine only lower-cases
+      opaque = false;
+      return c_cmd;
+    default:
+      return identity_breakers(id, opaque);
+  }
+}
+
 void apply_transform(transform_id id, std::string_view in, std::string& out) {
   using namespace detail;
   switch (id) {

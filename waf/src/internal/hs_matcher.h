@@ -110,8 +110,9 @@ class hs_matcher {
   int32_t chain_of_db(int32_t db) const;
   // The variables whose values this database is scanned with.
   const std::vector<variable_id>& groups_of(int32_t db) const;
-  // Every pattern of the database is a non-empty literal, so an empty value cannot match any:
-  // such values need neither a scan nor an exact check.
+  // Every pattern of the database is a non-empty caseless literal, so an empty value cannot
+  // match any (such values need neither a scan nor an exact check), and case changes of the
+  // database's chain need not be made before a scan.
   bool literal_only(int32_t db) const;
 
  private:
