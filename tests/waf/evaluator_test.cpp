@@ -275,6 +275,36 @@ TEST(evaluator, case_blind_prescans_still_find_transformed_literals) {
   }
 }
 
+// Constructs CRS 4.x uses that 3.3.4 does not: XML attribute targets (XML://@*),
+// t:base64DecodeExt (skips bytes outside the alphabet), t:removeCommentsChar, a count of one
+// multipart part header, and SecRuleUpdateActionById turning a deny into a redirect.
+TEST(evaluator, crs4_constructs) {
+  const char* rules =
+      "SecRule REQUEST_HEADERS:Content-Type \"@rx ^text/xml\" "
+      "\"id:1,phase:1,pass,nolog,t:none,t:lowercase,ctl:requestBodyProcessor=XML\"\n"
+      "SecRule XML:/*|XML://@* \"@rx runtime\\.exec\" \"id:2,phase:2,pass,log,t:none,t:lowercase\"\n"
+      "SecRule ARGS \"@rx <script\" \"id:3,phase:2,pass,log,t:none,t:base64DecodeExt\"\n"
+      "SecRule ARGS \"@rx select\" \"id:4,phase:2,pass,log,t:none,t:removeCommentsChar\"\n"
+      "SecRule &MULTIPART_PART_HEADERS:_charset_ \"!@eq 0\" \"id:5,phase:2,pass,log\"\n"
+      "SecRule ARGS:go \"@streq away\" \"id:6,phase:2,deny,status:403\"\n"
+      "SecRuleUpdateActionById 6 \"redirect:'http://%{request_headers.host}/moved'\"\n";
+  for (const bool hs : {false, true}) {
+    fixture f(rules, hs);
+    f.req.method = "POST";
+    f.req.uri = "/?a=PHNj.cmlwdD4&b=se/**/le--ct&go=away";
+    f.headers = {{"Host", "shop.example"}, {"Content-Type", "text/xml"}};
+    f.req.body = "<call target=\"Runtime.exec\">x</call>";
+    const verdict v = f.run();
+    EXPECT_EQ(f.ids(), (std::vector<int64_t>{2, 3, 4, 6})) << "hyperscan " << hs;
+    EXPECT_EQ(v.action, verdict_action::redirect) << "hyperscan " << hs;
+    f.req.uri = "/";
+    f.headers = {{"Content-Type", "multipart/form-data; boundary=b"}};
+    f.req.body = "--b\r\nContent-Disposition: form-data; name=\"_charset_\"\r\n\r\nutf-8\r\n--b--\r\n";
+    f.run();
+    EXPECT_EQ(f.ids(), std::vector<int64_t>{5}) << "hyperscan " << hs;
+  }
+}
+
 TEST(evaluator, transaction_reuse_starts_clean) {
   fixture f("SecRule ARGS:a \"@rx 1\" \"id:1,phase:1,pass,setvar:tx.seen=1\"\n");
   f.req.uri = "/?a=1";
