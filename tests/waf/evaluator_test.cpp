@@ -261,7 +261,8 @@ TEST(evaluator, body_values_reach_phase_two_after_phase_one_scans) {
 
 // Literal prescans match caselessly, so they scan a value the chain would change only in case
 // as it is; a value holding bytes a step rewrites (cmdLine's quote and caret) must still be
-// transformed before the scan, or its literal is missed and the rule skipped.
+// transformed before the scan, or its literal is missed and the rule skipped. The operator
+// itself still sees the lower-cased value (rule 3 cannot match).
 TEST(evaluator, case_blind_prescans_still_find_transformed_literals) {
   for (const bool hs : {false, true}) {
     fixture f(

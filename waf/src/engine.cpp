@@ -48,9 +48,8 @@ waf_engine::waf_engine(std::shared_ptr<const rule_set> rules, engine_options opt
         if (fresh) {
           bool opaque = false;
           const uint32_t breakers = identity_breakers(t, opaque);
-          const uint32_t case_blind = case_blind_breakers(t, opaque);
           chains_.push_back({id, t, chains_[id].breakers | breakers, chains_[id].opaque || opaque,
-                             chains_[id].case_blind | case_blind});
+                             chains_[id].case_blind | case_blind_breakers(t)});
         }
         id = it->second;
       }

@@ -84,7 +84,7 @@ hs_matcher::hs_matcher(const waf_engine& engine) {
       for (const auto& e : exprs[members[id].expr]) {
         pats.push_back(e.pattern.c_str());
         flags.push_back(e.flags);
-        // Prescans rely on caseless literals (operator_eval.cpp, join_group).
+        // Prescans rely on caseless literals (operator_eval.cpp, prescan_joined).
         literal_only = literal_only && !(e.flags & HS_FLAG_ALLOWEMPTY) && (e.flags & HS_FLAG_CASELESS) &&
                        !e.pattern.empty();
         ids.push_back(id);

@@ -238,17 +238,15 @@ uint32_t identity_breakers(transform_id id, bool& opaque) noexcept {
   }
 }
 
-uint32_t case_blind_breakers(transform_id id, bool& opaque) noexcept {
+uint32_t case_blind_breakers(transform_id id) noexcept {
   switch (id) {
     case transform_id::lowercase:
-    case transform_id::uppercase:
-      opaque = false;
-      return 0;
-    case transform_id::cmd_line:  // without its special bytes, cmdLine only lower-cases
-      opaque = false;
-      return c_cmd;
-    default:
+    case transform_id::uppercase: return 0;
+    case transform_id::cmd_line: return c_cmd;  // without these bytes, cmdLine only lower-cases
+    default: {
+      bool opaque = false;
       return identity_breakers(id, opaque);
+    }
   }
 }
 

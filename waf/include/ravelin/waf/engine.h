@@ -80,7 +80,7 @@ class waf_engine {
     transform_id last = transform_id::none;
     uint32_t breakers = 0;  // byte classes that can make some step change a value
     bool opaque = false;    // some step may change any value (see identity_breakers)
-    uint32_t case_blind = 0;  // the same but for changes of case (case_blind_breakers)
+    uint32_t case_blind = 0;  // breakers, leaving changes of case out (case_blind_breakers)
   };
   const std::vector<phase_entry>& phase(int p) const { return phases_[p]; }
   const std::vector<chain_node>& chains() const { return chains_; }

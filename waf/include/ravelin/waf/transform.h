@@ -66,7 +66,7 @@ uint32_t identity_breakers(transform_id id, bool& opaque) noexcept;
 // The kinds of byte that can make t change a value other than by ASCII case: a chain whose
 // steps are all free of these gives some case variant of v, which caseless literal matching
 // cannot tell from v itself.
-uint32_t case_blind_breakers(transform_id id, bool& opaque) noexcept;
+uint32_t case_blind_breakers(transform_id id) noexcept;
 
 // Applies one transformation. `out` is overwritten; `in` must not alias `out`.
 void apply_transform(transform_id id, std::string_view in, std::string& out);
