@@ -83,10 +83,16 @@ uint32_t gen_of(const transaction::state& s, variable_id group) {
   return std::max(s.volatile_gen, s.scalar_gen[static_cast<size_t>(group)]);
 }
 
-// Whether the chain changes none of the list's values: then the chain's list is the list
-// itself (same members, bytes and scans), not a copy.
-bool leaves_all_alone(const tvalue_list& raw, const waf_engine::chain_node& node) {
-  return !node.opaque && raw.short_values && !(raw.classes & node.breakers);
+// Whether the chain changes none of the list's values (`breakers`: node.breakers, or
+// node.case_blind where case does not count): then the chain's list is the list itself (same
+// members, bytes and scans), not a copy.
+bool leaves_all_alone(const tvalue_list& raw, const waf_engine::chain_node& node, uint32_t breakers) {
+  return !node.opaque && raw.short_values && !(raw.classes & breakers);
+}
+
+// The same for one untransformed member.
+bool leaves_alone(const tvalue& r, const waf_engine::chain_node& node, uint32_t breakers) {
+  return !node.opaque && r.value.size() <= k_direct_identity_max && !(r.classes & breakers);
 }
 
 // Whether a table slot holds a current entry of another key (else it is free to take: left by
@@ -140,7 +146,7 @@ tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t ch
       // rather than once per chain; a value the chain leaves alone shares its bytes too.
       const auto& node = s.engine.chains()[chain];
       l.has_dups = raw->has_dups;
-      if (leaves_all_alone(*raw, node)) {  // the usual case for short benign values
+      if (leaves_all_alone(*raw, node, node.breakers)) {  // the usual case for short benign values
         l.first = raw->first;
         l.count = raw->count;
         return &l;
@@ -157,7 +163,7 @@ tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t ch
           e.classes = t.classes;
           e.same_as = t.same_as;
           e.twin = static_cast<int32_t>(l.first + r.dup);
-        } else if (!node.opaque && r.value.size() <= k_direct_identity_max && !(r.classes & node.breakers)) {
+        } else if (leaves_alone(r, node, node.breakers)) {
           e.value = r.value;
           e.classes = r.classes;
           e.same_as = static_cast<int32_t>(raw->first + k);
@@ -322,16 +328,15 @@ void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
     // transformed() (and its own byte_classes pass) altogether. The literals are caseless, so
     // a value the chain would only change in case is scanned as it is.
     if (tvalue_list* raw = tvalue_list_of(s, g, 0)) {
-      if (!node.opaque && raw->short_values && !(raw->classes & node.case_blind)) {
+      if (leaves_all_alone(*raw, node, node.case_blind)) {
         joined.append(raw_joined(s, *raw));
         continue;
       }
       for (uint32_t k = 0; k < raw->count; ++k) {
         const tvalue& r = s.tvalues[raw->first + k];
         if (r.dup >= 0) continue;  // its twin's bytes are in already
-        const bool same = !node.opaque && r.value.size() <= k_direct_identity_max &&
-                          !(r.classes & node.case_blind);
-        const std::string_view tv = same ? r.value : transformed(s, r.value, chain, r.classes);
+        const std::string_view tv =
+            leaves_alone(r, node, node.case_blind) ? r.value : transformed(s, r.value, chain, r.classes);
         if (!tv.empty()) joined.append(tv).push_back('\n');
       }
       continue;
