@@ -306,6 +306,43 @@ TEST(evaluator, crs4_constructs) {
   }
 }
 
+// Phases 3 and 4 (reference manual, "SecResponseBodyAccess", "SecResponseBodyMimeType",
+// "ctl"): which bodies are asked for, and RESPONSE_BODY only while access is on.
+TEST(evaluator, response_phases_and_body_access) {
+  const char* rules =
+      "SecResponseBodyMimeType text/html application/json\n"
+      "SecRule RESPONSE_HEADERS:X-Debug \"@rx .\" \"id:1,phase:3,pass,log\"\n"
+      "SecRule RESPONSE_CONTENT_TYPE \"@beginsWith text/html\" \"id:2,phase:3,pass,log\"\n"
+      "SecRule REQUEST_URI \"@streq /on\" \"id:3,phase:1,pass,nolog,ctl:responseBodyAccess=On\"\n"
+      "SecRule RESPONSE_BODY \"@contains SQL syntax\" \"id:4,phase:4,deny,status:403\"\n";
+  for (const bool hs : {false, true}) {
+    fixture f(rules, hs);
+    f.run();
+    EXPECT_FALSE(f.tx->wants_response_body("text/html"));  // SecResponseBodyAccess is Off
+    const std::vector<http_header> head{{"Content-Type", "text/html; charset=utf-8"}, {"X-Debug", "1"}};
+    http_response resp;
+    resp.headers = head;
+    resp.body = "You have an error in your SQL syntax";
+    EXPECT_EQ(f.tx->process_response(resp).action, verdict_action::pass) << "hyperscan " << hs;
+    EXPECT_EQ(f.ids(), (std::vector<int64_t>{1, 2})) << "hyperscan " << hs;
+
+    f.req.uri = "/on";
+    f.run();
+    EXPECT_TRUE(f.tx->wants_response_body("Text/HTML ; charset=utf-8"));
+    EXPECT_TRUE(f.tx->wants_response_body("application/json"));
+    EXPECT_FALSE(f.tx->wants_response_body("text/plain"));  // not listed here
+    EXPECT_FALSE(f.tx->wants_response_body(""));
+    const verdict v = f.tx->process_response(resp);
+    EXPECT_EQ(v.action, verdict_action::deny) << "hyperscan " << hs;
+    EXPECT_EQ(v.status, 403);
+    EXPECT_EQ(f.ids(), (std::vector<int64_t>{1, 2, 4})) << "hyperscan " << hs;  // 3 is nolog
+  }
+  fixture d("SecResponseBodyAccess On\n");
+  d.run();
+  EXPECT_TRUE(d.tx->wants_response_body("text/plain"));  // the default list
+  EXPECT_FALSE(d.tx->wants_response_body("application/json"));
+}
+
 TEST(evaluator, transaction_reuse_starts_clean) {
   fixture f("SecRule ARGS:a \"@rx 1\" \"id:1,phase:1,pass,setvar:tx.seen=1\"\n");
   f.req.uri = "/?a=1";

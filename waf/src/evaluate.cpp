@@ -251,6 +251,7 @@ void run_ctl(transaction::state& s, const ctl_action& c) {
   switch (c.kind) {
     case ctl_kind::rule_engine: s.mode = c.mode; break;
     case ctl_kind::request_body_access: s.request_body_access = c.on; break;
+    case ctl_kind::response_body_access: s.response_body_access = c.on; break;
     case ctl_kind::force_request_body_variable: s.force_body_variable = c.on; break;
     case ctl_kind::request_body_processor:
       s.processor = c.processor;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "internal/ascii.h"
 #include "internal/parse.h"
 #include "ravelin/waf/matchers.h"
 
@@ -54,16 +55,6 @@ constexpr std::array k_ops{
     op_entry{"gsbLookup", operator_id::gsb_lookup, arg_rule::required},
 };
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::vector<std::string> split_words(std::string_view s) {
   std::vector<std::string> out;
@@ -161,7 +152,7 @@ rule_operator parse_operator(std::string_view text, const std::string& base_dir)
     const std::string_view name = text.substr(1, e - 1);
     const op_entry* found = nullptr;
     for (const auto& o : k_ops) {
-      if (iequals(o.name, name)) found = &o;
+      if (ascii::iequals(o.name, name)) found = &o;
     }
     if (!found) throw std::runtime_error("unknown operator @" + std::string(name));
     op.id = found->id;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "internal/ascii.h"
 #include "internal/body.h"
 #include "internal/evaluate.h"
 #include "internal/hs_matcher.h"
@@ -34,6 +35,7 @@ void transaction::state::reset() {
   const auto& cfg = engine.rules().config;
   mode = cfg.rule_engine;
   request_body_access = cfg.request_body_access;
+  response_body_access = cfg.response_body_access;
   force_body_variable = false;
   allow_all = false;
   processor = body_processor::none;
@@ -158,22 +160,50 @@ verdict transaction::process_request_body() {
 verdict transaction::process_response(const http_response& resp) {
   state& s = *s_;
   s.resp = &resp;
-  for (const auto& h : resp.headers) s.resp_headers.push_back({h.name, h.value});
+  std::string_view content_type, content_length;
+  for (const auto& h : resp.headers) {
+    s.resp_headers.push_back({h.name, h.value});
+    if (ascii::iequals(h.name, "content-type")) content_type = h.value;
+    if (ascii::iequals(h.name, "content-length")) content_length = h.value;
+  }
   auto set = [&](variable_id v, std::string_view val) {
     s.scalar[static_cast<size_t>(v)] = val;
     s.has_scalar[static_cast<size_t>(v)] = true;
   };
   set(variable_id::response_status, detail::format_int(s.mem, resp.status));
   set(variable_id::response_protocol, resp.protocol);
+  if (!content_type.empty()) set(variable_id::response_content_type, content_type);
+  if (!content_length.empty()) set(variable_id::response_content_length, content_length);
   s.volatile_gen = ++s.values_gen;
   detail::run_phase(s, 3);
-  if (s.engine.rules().config.response_body_access || s.result.interrupted()) {
+  if (s.response_body_access) {  // as phase 3 left it (ctl:responseBodyAccess)
     set(variable_id::response_body, resp.body);
+    if (content_length.empty()) {
+      set(variable_id::response_content_length, detail::format_int(s.mem, static_cast<int64_t>(resp.body.size())));
+    }
   }
   s.volatile_gen = ++s.values_gen;
   detail::run_phase(s, 4);
   return s.result;
 }
+
+bool transaction::wants_response_body(std::string_view content_type) const {
+  const state& s = *s_;
+  if (!s.response_body_access) return false;
+  // The media type without parameters (RFC 9110 §8.3.1), compared case-blind.
+  const size_t semi = content_type.find(';');
+  std::string_view type = content_type.substr(0, semi);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  const auto& listed = s.engine.rules().config.response_body_mime_types;
+  if (listed.empty()) {  // the reference manual's default for SecResponseBodyMimeType
+    return ascii::iequals(type, "text/plain") || ascii::iequals(type, "text/html");
+  }
+  return std::any_of(listed.begin(), listed.end(),
+                     [&](const std::string& m) { return ascii::iequals(type, m); });
+}
+
+int64_t transaction::response_body_limit() const { return s_->engine.rules().config.response_body_limit; }
 
 void transaction::process_logging() {
   state& s = *s_;

@@ -54,15 +54,6 @@ constexpr std::array k_table{
     entry{"parityZero7bit", transform_id::parity_zero_7bit},
 };
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii::to_lower(static_cast<unsigned char>(a[i])) != ascii::to_lower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 void parity(std::string_view in, std::string& out, int mode) {
   out.assign(in);
@@ -79,7 +70,7 @@ void parity(std::string_view in, std::string& out, int mode) {
 
 std::optional<transform_id> transform_from_name(std::string_view name) {
   for (const auto& e : k_table) {
-    if (iequals(e.name, name)) return e.id;
+    if (ascii::iequals(e.name, name)) return e.id;
   }
   return std::nullopt;
 }

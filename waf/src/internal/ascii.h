@@ -4,6 +4,9 @@
 // not change what a rule matches.
 #pragma once
 
+#include <cstddef>
+#include <string_view>
+
 namespace ravelin::waf::ascii {
 
 constexpr bool is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
@@ -15,5 +18,13 @@ constexpr bool is_xdigit(unsigned char c) {
 }
 // int, like std::tolower, so that comparisons with char promote the same way.
 constexpr int to_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
+
+constexpr bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (to_lower(static_cast<unsigned char>(a[i])) != to_lower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
 
 }  // namespace ravelin::waf::ascii
