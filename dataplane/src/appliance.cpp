@@ -1,5 +1,6 @@
 #include "ravelin/dataplane/appliance.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -140,11 +141,14 @@ std::unique_ptr<proxy::reloader> make_reloader(
 bool start_proxies(const mgmt::appliance_config& cfg,
                    std::vector<std::unique_ptr<worker_context>>& workers,
                    const proxy::reloader& reload, proxy::access_log* log) {
+  mgmt::proxy_config settings = cfg.proxy;
+  // A held response body waits in the origin connection's receive buffer, head included.
+  settings.waf_response_hold = std::min(settings.waf_response_hold, cfg.stack.tcp_recv_buffer / 2);
   for (size_t i = 0; i < workers.size(); ++i) {
     worker_context& w = *workers[i];
     const auto ordinal = static_cast<uint32_t>(i);
     w.proxy = std::make_unique<proxy::http_proxy>(
-        w.stack->tcp(), cfg.proxy, reload.current(), ordinal, proxy_sessions(cfg), w.counters,
+        w.stack->tcp(), settings, reload.current(), ordinal, proxy_sessions(cfg), w.counters,
         log != nullptr ? log->ring(ordinal) : nullptr, w.lcore + 1);
     std::string error;
     if (!w.proxy->listen(error)) {

@@ -28,6 +28,7 @@ const std::vector<field<proxy_config>>& proxy_fields() {
                 3600000),
       string_field("access_log", &proxy_config::access_log),
       int_field("waf_transactions", &proxy_config::waf_transactions, 1, 65536),
+      int_field("waf_response_hold", &proxy_config::waf_response_hold, 0, 1 << 30),
       string_field("dns_hostsfile", &proxy_config::dns_hostsfile),
       bool_field("dns_system_resolver", &proxy_config::dns_system_resolver),
       int_field("dns_refresh_seconds", &proxy_config::dns_refresh_seconds, 1, 86400),

@@ -6,6 +6,9 @@ given on the command line; prints "listening" once ready.
   GET  /chunked/N      the same bytes, chunked transfer coding (RFC 9112 §7.1)
   POST /sha256         sha256 and length of the body (Content-Length or chunked)
   GET  /slow/MS        waits MS milliseconds, then answers
+  GET  /page/NAME      a text/html page: "plain", "sqlerror" (a MySQL error leaking into the
+                       page) or "big-sqlerror" (the same after 200 KB); ?chunked=1 frames it
+                       chunked
   GET  /ws             WebSocket (RFC 6455) echo of text and binary frames
   GET  /seen           JSON list of the paths of POST/PUT requests received whole
 """
@@ -21,6 +24,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 NAME = sys.argv[3] if len(sys.argv) > 3 else "origin"
 SEEN = []  # paths of bodies received whole, for tests that check what reached the origin
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+SQL_ERROR = (b"<p>You have an error in your SQL syntax; check the manual that corresponds to your "
+             b"MySQL server version for the right syntax to use near '1' at line 1</p>")
+PAGES = {
+    "plain": b"<html><body><h1>Orders</h1><p>Nothing to see here.</p></body></html>",
+    "sqlerror": b"<html><body><h1>Orders</h1>" + SQL_ERROR + b"</body></html>",
+    "big-sqlerror": b"<html><body>" + b"<p>filler text</p>" * 12000 + SQL_ERROR + b"</body></html>",
+}
 
 
 def payload(n):
@@ -90,6 +100,8 @@ class Handler(BaseHTTPRequestHandler):
         elif parts[1:2] == ["slow"]:
             time.sleep(int(parts[2]) / 1000)
             self.send_body(200, b'{"slow":true}')
+        elif parts[1:2] == ["page"]:
+            self.page(PAGES[parts[2]], "chunked=1" in self.path)
         elif parts[1:2] == ["ws"]:
             self.websocket()
         elif parts[1:2] == ["seen"]:
@@ -98,6 +110,16 @@ class Handler(BaseHTTPRequestHandler):
             self.echo()
 
     do_HEAD = do_GET
+
+    def page(self, body, chunked):
+        if not chunked:
+            self.send_body(200, body, "text/html; charset=utf-8")
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.write(b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
 
     def do_POST(self):
         digest, size = self.read_body()

@@ -14,7 +14,6 @@
 namespace ravelin::dataplane::proxy {
 
 namespace {
-constexpr uint64_t k_ns_per_ms = 1'000'000;
 }
 
 void http_proxy::share_health(rte_ring* inbox, std::vector<rte_ring*> peers) {

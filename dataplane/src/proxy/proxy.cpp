@@ -18,7 +18,6 @@ using tcpstack::conn_id;
 
 namespace {
 
-constexpr uint64_t k_ns_per_ms = 1'000'000;
 constexpr uint64_t k_sweep_ns = 10 * k_ns_per_ms;             // timeout resolution
 constexpr uint64_t k_client_idle_ns = 60'000 * k_ns_per_ms;   // nginx keepalive_timeout
 constexpr uint64_t k_close_linger_ns = 10'000 * k_ns_per_ms;  // for the last answer to drain
@@ -406,14 +405,14 @@ void http_proxy::pump_request_body(session& s) {
   const uint32_t space = tcp_.send_space(s.up->id);
   waf_decision stop{};
   const body_step st = feed_body(s.req, v, std::min(space, v.length), [&](std::string_view d) {
-    if (s.waf == nullptr) return;
+    if (s.waf == nullptr || s.waf->awaiting_response) return;
     stop = lane_of(s.snap)->body(*s.waf, d);
     if (stop.block) s.waf = nullptr;  // the lane released it with its verdict
   });
-  if (!st.failed && st.done && s.waf != nullptr) {
+  if (!st.failed && st.done && s.waf != nullptr && !s.waf->awaiting_response) {
     // Phase 2 speaks before the last bytes leave: a refused request never arrives whole.
-    stop = lane_of(s.snap)->finish(*s.waf);
-    s.waf = nullptr;
+    stop = lane_of(s.snap)->finish(*s.waf, !s.response_started);
+    if (!stop.held) s.waf = nullptr;
   }
   if (stop.block) {
     answer_blocked(s, stop, !st.done);

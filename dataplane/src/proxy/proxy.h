@@ -44,6 +44,7 @@ struct health_event {
   uint32_t generation;
 };
 
+inline constexpr uint64_t k_ns_per_ms = 1'000'000;
 inline constexpr uint32_t k_scratch_bytes = 2048;  // parser stitching (trailer lines)
 inline constexpr uint32_t k_compose_bytes = 8192;  // composed header values; `out` headroom
 
@@ -132,6 +133,12 @@ class http_proxy {
   bool route_request(session& s);
   // The waf plugin (waf_plugin.h): false when the request was answered (blocked).
   bool waf_check_head(session& s);
+  // The response head is in: true when it may go to the client now; false while its body
+  // is held back for phase 4 (waf_resume_response) or when the answer was refused.
+  bool waf_check_response(session& s);
+  // More of a held body (or the origin's end) arrived: true once the response may go on.
+  bool waf_resume_response(session& s);
+  bool waf_judge_response(session& s, const tcpstack::rx_view& body, uint32_t len);
   void answer_blocked(session& s, const waf_decision& d, bool body_unread);
   void waf_abandon(session& s);
   void pump_request_body(session& s);
@@ -149,6 +156,7 @@ class http_proxy {
   void fail_try(session& s, balancer::check_result outcome, bool retryable);
   void read_response_head(session& s);
   void start_response(session& s);
+  void send_response_head(session& s);
   void pump_response_body(session& s);
   void start_tunnel(session& s);
   void pump_tunnel(session& s);

@@ -102,7 +102,8 @@ struct http_proxy::session {
   uint32_t target_upstream = UINT32_MAX;
   uint32_t target_index = 0;
   link* up = nullptr;
-  waf_slot* waf = nullptr;  // the waf transaction while the request body streams
+  waf_slot* waf = nullptr;  // the waf transaction, from the request head to its verdicts
+  uint32_t waf_hold = 0;    // response body bytes held back for phase 4 (0: none)
 
   access_log_record record{};  // request facts copied while the head is still readable
 };

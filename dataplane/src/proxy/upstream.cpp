@@ -18,7 +18,6 @@ using tcpstack::close_reason;
 
 namespace {
 
-constexpr uint64_t k_ns_per_ms = 1'000'000;
 // Kong's upstream_keepalive_max_requests and upstream_keepalive_idle_timeout (kong.md §0).
 constexpr uint32_t k_link_max_requests = 10000;
 constexpr uint64_t k_link_idle_ns = 60'000 * k_ns_per_ms;
@@ -278,6 +277,12 @@ void http_proxy::start_response(session& s) {
     return;
   }
   if (s.upgrade) s.req.resume();  // the upgrade was refused: HTTP goes on (parser.h)
+  if (s.waf != nullptr && !waf_check_response(s)) return;
+  send_response_head(s);
+}
+
+void http_proxy::send_response_head(session& s) {
+  const http::message_head& h = s.resp.head();
   // RFC 9112 §7.1: chunked is for HTTP/1.1 recipients; an HTTP/1.0 client gets the decoded
   // body delimited by the close instead.
   s.dechunk = s.client_http10 && h.framing == http::body_framing::chunked;
@@ -484,6 +489,8 @@ void http_proxy::upstream_readable(link& l) {
   }
   if (s->ph == phase::tunnel) {
     pump_tunnel(*s);
+  } else if (s->waf_hold != 0) {
+    if (waf_resume_response(*s)) send_response_head(*s);
   } else if (!s->response_sent) {
     read_response_head(*s);
   } else {
@@ -503,6 +510,8 @@ void http_proxy::upstream_peer_closed(link& l) {
     pump_tunnel(*s);
   } else if (s->response_sent) {
     pump_response_body(*s);
+  } else if (s->waf_hold != 0) {
+    if (waf_resume_response(*s)) send_response_head(*s);
   } else if (tcp_.readable(l.id).length == 0 || !s->response_started) {
     // Closed before a complete response head: a reused connection the origin had already
     // given up is retried like a connect failure (kong.md §4).

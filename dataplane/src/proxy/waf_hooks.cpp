@@ -26,6 +26,35 @@ bool http_proxy::waf_check_head(session& s) {
   return false;
 }
 
+bool http_proxy::waf_check_response(session& s) {
+  if (!s.waf->awaiting_response) return true;  // phase 2 is still to come: it releases the slot
+  s.waf_hold = lane_of(s.snap)->response_body_wanted(*s.waf, s.resp.head(),
+                                                     s.method == http::method::head,
+                                                     settings_.waf_response_hold);
+  if (s.waf_hold == 0) return waf_judge_response(s, {}, 0);
+  s.deadline_ns = now_ns_ + s.service->read_timeout * k_ns_per_ms;
+  return waf_resume_response(s);
+}
+
+bool http_proxy::waf_resume_response(session& s) {
+  const tcpstack::rx_view v = tcp_.readable(s.up->id);
+  if (v.length >= s.waf_hold) return waf_judge_response(s, v, s.waf_hold);
+  // A body cut short by the origin's close goes on uninspected: the pump finds it truncated
+  // and resets the client, so no part of it is ever taken for a whole answer.
+  if (s.up->eof) return waf_judge_response(s, {}, 0);
+  return false;  // the read timeout keeps running
+}
+
+bool http_proxy::waf_judge_response(session& s, const tcpstack::rx_view& body, uint32_t len) {
+  const waf_decision d = lane_of(s.snap)->response(*s.waf, s.resp.head(), body, len);
+  s.waf = nullptr;
+  s.waf_hold = 0;
+  if (!d.block) return true;
+  // The origin's answer is dropped with its connection (answer_error aborts the link).
+  answer_blocked(s, d, !s.request_done);
+  return false;
+}
+
 void http_proxy::answer_blocked(session& s, const waf_decision& d, bool body_unread) {
   if (s.response_sent) {
     // The origin answered before the body ended; its answer is on its way, so only a reset
@@ -42,6 +71,7 @@ void http_proxy::answer_blocked(session& s, const waf_decision& d, bool body_unr
 }
 
 void http_proxy::waf_abandon(session& s) {
+  s.waf_hold = 0;
   if (s.waf == nullptr) return;
   lane_of(s.snap)->abandon(*s.waf);
   s.waf = nullptr;

@@ -2,6 +2,7 @@
 // (waf_plugin.h).
 #include "waf_plugin.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -34,6 +35,7 @@ bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, waf_audit_log*
       return false;
     }
     inst.block = w.block;
+    inst.inspects_responses = !inst.engine->phase(3).empty() || !inst.engine->phase(4).empty();
     if (audit != nullptr) {
       const int32_t files = audit->files_for({w.audit_log, w.audit_json_log}, error);
       if (files < 0) return false;
@@ -69,6 +71,7 @@ waf_lane::waf_lane(const waf_binding& b, uint32_t slots, uint32_t head_bytes, ui
       s->head = std::make_unique<char[]>(head_bytes);
       s->head_cap = head_bytes;
       s->fields.reserve(max_fields);
+      s->resp_fields.reserve(max_fields);
       s->tx.copy_body_segments(true);
       s->next_free = free_[i];
       free_[i] = s.get();
@@ -114,6 +117,7 @@ waf_decision waf_lane::start(int32_t instance, const http::message_head& h, cons
   std::memcpy(s->unique_id, last_id_buf_, sizeof s->unique_id);
   s->req = {};
   s->blocked = false;
+  s->awaiting_response = false;
   s->req.method = rebase(h.method_token);
   s->req.uri = rebase(h.target);
   s->req.protocol = h.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
@@ -122,10 +126,11 @@ waf_decision waf_lane::start(int32_t instance, const http::message_head& h, cons
   waf::verdict v = s->tx.process_request_headers(s->req, s->unique_id);
   if (!v.interrupted() && !has_body) v = s->tx.process_request_body();
   const waf_decision d = judge(*s, v);
-  if (d.block || !has_body) {
+  if (d.block || (!has_body && !binding_.instances[static_cast<size_t>(instance)].inspects_responses)) {
     release(*s);
     return d;
   }
+  s->awaiting_response = !has_body;
   *held = s;
   return d;
 }
@@ -138,8 +143,52 @@ waf_decision waf_lane::body(waf_slot& s, std::string_view piece) {
   return d;
 }
 
-waf_decision waf_lane::finish(waf_slot& s) {
+waf_decision waf_lane::finish(waf_slot& s, bool response_pending) {
   const waf_decision d = judge(s, s.tx.process_request_body());
+  if (!d.block && response_pending && binding_.instances[static_cast<size_t>(s.instance)].inspects_responses) {
+    s.awaiting_response = true;
+    return {d.block, d.status, d.id, true};
+  }
+  release(s);
+  return d;
+}
+
+uint32_t waf_lane::response_body_wanted(waf_slot& s, const http::message_head& h, bool head_request,
+                                        uint32_t hold_max) {
+  // RFC 9110 §6.4.1: HEAD, 204 and 304 answers have no content.
+  if (head_request || h.status == 204 || h.status == 304) return 0;
+  if (h.framing == http::body_framing::length && h.content_length == 0) return 0;
+  const http::header_field* ct = http::find_field(h.fields, "content-type");
+  if (!s.tx.wants_response_body(ct != nullptr ? ct->value : std::string_view{})) return 0;
+  const uint64_t limit = std::min<uint64_t>(hold_max, static_cast<uint64_t>(s.tx.response_body_limit()));
+  if (h.framing != http::body_framing::length || h.content_length > limit) {
+    counters_.add(counter::waf_response_bodies_unread);  // phase 4 sees no RESPONSE_BODY
+    return 0;
+  }
+  return static_cast<uint32_t>(h.content_length);
+}
+
+waf_decision waf_lane::response(waf_slot& s, const http::message_head& h, const tcpstack::rx_view& body,
+                                uint32_t body_len) {
+  counters_.add(counter::waf_responses_inspected);
+  s.resp_fields.clear();
+  for (const auto& f : h.fields) {
+    if (s.resp_fields.size() == s.resp_fields.capacity()) break;  // the codec's limit: unreachable
+    s.resp_fields.push_back({f.name, f.value});
+  }
+  s.resp_body.resize(body_len);
+  if (body_len != 0) {
+    counters_.add(counter::waf_response_bodies);
+    body.copy_to(s.resp_body.data(), body_len);
+  }
+  s.resp = {};
+  s.resp.status = h.status;
+  s.resp.protocol = h.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+  s.resp.headers = s.resp_fields;
+  s.resp.body = s.resp_body;
+  const waf_decision d = judge(s, s.tx.process_response(s.resp));
+  if (d.block) counters_.add(counter::waf_responses_blocked);
+  s.awaiting_response = false;
   release(s);
   return d;
 }

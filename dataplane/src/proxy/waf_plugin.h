@@ -3,7 +3,9 @@
 // bounded pool of transactions. A request without a body is judged in one call on its head;
 // one with a body holds a transaction while the body streams to the origin, and the last
 // bytes are held back until phase 2 has spoken, so an origin never receives a complete
-// request the WAF refused.
+// request the WAF refused. When the rules have response phases, the transaction is kept
+// until the response head: phase 3 judges it, and phase 4 a body the rules ask for, held
+// back whole, so a refused response never reaches the client.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,7 @@
 #include "ravelin/dataplane/counters.h"
 #include "ravelin/http/http_types.h"
 #include "ravelin/mgmt/config.h"
+#include "ravelin/tcpstack/tcp.h"
 #include "ravelin/waf/engine.h"
 
 #include "waf_audit.h"
@@ -26,7 +29,8 @@ struct waf_binding {
   struct instance {
     std::unique_ptr<waf::waf_engine> engine;
     bool block = true;
-    uint16_t audit_files = 0;  // waf_audit_log::files_for
+    bool inspects_responses = false;  // the rules have phase 3 or 4 rules
+    uint16_t audit_files = 0;         // waf_audit_log::files_for
   };
   std::vector<instance> instances;
   std::vector<int32_t> by_route, by_service;  // kong_config indices -> instance, or -1
@@ -56,6 +60,11 @@ struct waf_slot {
   char unique_id[40] = {};
   char remote[16] = {};
   bool blocked = false;
+  bool awaiting_response = false;  // the request passed; the response is still to judge
+  std::vector<waf::http_header> resp_fields;
+  waf::http_response resp;
+  // A held response body: grows to the largest body held on this slot, then is reused.
+  std::string resp_body;
   waf_slot* next_free = nullptr;
 };
 
@@ -64,6 +73,7 @@ struct waf_decision {
   bool block = false;
   uint16_t status = 0;
   std::string_view id;  // the transaction id, valid until the lane's next start()
+  bool held = false;    // finish(): the slot stays with the request for its response
 };
 
 // Per lcore: transaction pools per instance, the unique-id sequence and the audit ring.
@@ -85,8 +95,18 @@ class waf_lane {
                      uint32_t head_len, uint32_t client_ip, bool has_body, waf_slot** held);
   // A piece of decoded body; a verdict may already stop it (body limit: 413).
   waf_decision body(waf_slot& s, std::string_view piece);
-  // Phase 2 after the last body byte; releases the slot.
-  waf_decision finish(waf_slot& s);
+  // Phase 2 after the last body byte. Releases the slot unless the response is still to
+  // come (`response_pending`) and the rules will judge it (then `held`).
+  waf_decision finish(waf_slot& s, bool response_pending);
+  // For a slot awaiting the response: the body bytes phase 4 wants held back before the head
+  // may go on, or 0 (none wanted, or one the proxy cannot hold: more than `hold_max` bytes,
+  // or not framed by Content-Length; counted).
+  uint32_t response_body_wanted(waf_slot& s, const http::message_head& h, bool head_request,
+                                uint32_t hold_max);
+  // Phases 3 and 4 on the response head and the held body (empty when none is wanted),
+  // which the slot copies; releases the slot.
+  waf_decision response(waf_slot& s, const http::message_head& h, const tcpstack::rx_view& body,
+                        uint32_t body_len);
   // The request ended otherwise (client gone, origin failed): logs and releases.
   void abandon(waf_slot& s);
 

@@ -58,6 +58,10 @@ namespace ravelin::dataplane {
   X(waf_blocked, "waf: requests blocked (403, or the rule's status)")                           \
   X(waf_detected, "waf: requests with matched rules that were not blocked")                     \
   X(waf_busy, "waf: requests refused 503, no free transaction on the lcore")                    \
+  X(waf_responses_inspected, "waf: responses judged by phases 3 and 4")                          \
+  X(waf_response_bodies, "waf: response bodies held back and inspected in phase 4")             \
+  X(waf_response_bodies_unread, "waf: bodies phase 4 wanted but could not hold (size, framing)") \
+  X(waf_responses_blocked, "waf: responses replaced by the block answer")                       \
   X(waf_audit_dropped, "waf: audit records dropped, the writer's ring was full")
 
 RAVELIN_DEFINE_COUNTERS(RAVELIN_DATAPLANE_COUNTERS);

@@ -95,8 +95,13 @@ struct proxy_config {
   uint32_t max_headers = 100;           // header fields; more → 431
   uint32_t client_header_timeout_ms = 60000;  // slow headers → 408
   std::string access_log;               // JSON lines file (Kong file-log shape); empty: off
-  // Requests each waf plugin inspects at once per lcore (bodies streaming); past it: 503.
+  // Requests each waf plugin inspects at once per lcore (from the request head to the
+  // response head when the rules judge responses); past it: 503.
   uint32_t waf_transactions = 256;
+  // Response body bytes a waf plugin holds back for phase 4 (SecResponseBodyAccess); a
+  // longer body goes on uninspected. The appliance keeps it within half of each
+  // connection's TCP receive buffer, where the held bytes wait.
+  uint32_t waf_response_hold = 131072;
   // Host names of services and targets (Kong's dns_hostsfile, then the system resolver):
   // resolved on the control thread when a config is applied and again every
   // dns_refresh_seconds; a changed answer applies a new snapshot (kong.conf dns_* settings).
