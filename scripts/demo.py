@@ -22,6 +22,9 @@ PEER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "
 ORIGIN_HTTP = os.path.join(os.path.dirname(PEER), "http_origin.py")
 POOL = ["198.18.2.10", "198.18.2.11", "198.18.2.12"]
 AUDIT = os.path.join(tempfile.mkdtemp(prefix="ravelin-demo-"), "waf-audit.log")
+# ModSecurity's recommended response settings, before CRS: response pages are inspected too.
+RESPONSE_CONF = os.path.join(os.path.dirname(AUDIT), "response.conf")
+CRS = "/etc/modsecurity/crs/crs-setup.conf, /usr/share/modsecurity-crs/rules/*.conf"
 SERVICES = f"""  services:
     echo: {{port: 7}}
     chargen: {{port: 19}}
@@ -37,7 +40,8 @@ services:
     port: 8001
     routes: [{{name: api, hosts: [api.demo]}}]
     plugins:
-      - {{name: waf, config: {{mode: block, paranoia_level: 1, audit_log: {AUDIT}}}}}
+      - name: waf
+        config: {{mode: block, paranoia_level: 1, audit_log: {AUDIT}, rules: [{RESPONSE_CONF}, {CRS}]}}
 upstreams:
   - name: shop.up
     targets:
@@ -142,7 +146,15 @@ def waf_demo(topo, cli_ns):
         rule = re.search(r'\[id "(\d+)"\].*?\[msg "([^"]*)"\]', line)
         if rule:
             print(f"   audit: rule {rule.group(1)}: {rule.group(2)}")
-    return r.stdout.endswith("403") and len(lines) >= 2
+    step("WAF on the response: origin-1 leaks a MySQL error into a page (CRS 951230)")
+    leak = topo.ns(cli_ns, ["curl", "-sS", "-w", " %{http_code}", "-H", "Host: api.demo",
+                            f"http://{APP}/page/sqlerror"], check=False)
+    show(leak)
+    clean = topo.ns(cli_ns, ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+                             "Host: api.demo", f"http://{APP}/page/plain"], check=False)
+    print(f"   the same route, a page without the leak: {clean.stdout}")
+    return (r.stdout.endswith("403") and len(lines) >= 2 and leak.stdout.endswith("403")
+            and "SQL syntax" not in leak.stdout and clean.stdout == "200")
 
 
 def reload_demo(topo, cli_ns, app):
@@ -178,6 +190,8 @@ def reload_demo(topo, cli_ns, app):
 
 
 def main():
+    with open(RESPONSE_CONF, "w") as f:
+        f.write("SecResponseBodyAccess On\nSecResponseBodyMimeType text/plain text/html text/xml\n")
     with Topology("demo") as topo:
         app_ns, cli_ns = topo.namespace("app"), topo.namespace("cli")
         origin_ns = topo.namespace("org")
@@ -224,7 +238,7 @@ def main():
                      "tcp_passive_opens", "tcp_active_opens", "tcp_rx_segments",
                      "tcp_tx_segments", "tcp_tx_retransmits", "forward_accepted",
                      "proxy_requests", "proxy_upstream_connects", "proxy_upstream_reused",
-                     "proxy_no_route", "waf_inspected", "waf_blocked"):
+                     "proxy_no_route", "waf_inspected", "waf_blocked", "waf_responses_blocked"):
             if name not in stats:
                 continue
             print(f"   {name:28} {stats[name]}")

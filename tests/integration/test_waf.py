@@ -214,6 +214,7 @@ def test_refused_upload_gets_its_answer_not_a_reset(lab):
 
 
 def test_leaking_response_is_replaced_by_the_block_answer(lab):
+    assert lab.curl(f"http://{FRONT}/out/page/plain")[0] == 200  # a pooled origin connection
     before = lab.app.stats()
     code, body = lab.curl(f"http://{FRONT}/out/page/sqlerror")
     assert code == 403, body
@@ -241,3 +242,5 @@ def test_leaking_response_is_replaced_by_the_block_answer(lab):
     assert after["waf_response_bodies"] == before["waf_response_bodies"] + 2
     assert after["waf_response_bodies_unread"] == before["waf_response_bodies_unread"] + 2
     assert after["waf_responses_inspected"] >= before["waf_responses_inspected"] + 6
+    # The refused page was held whole: its origin connection served the requests after it.
+    assert after["proxy_upstream_connects"] == before["proxy_upstream_connects"]

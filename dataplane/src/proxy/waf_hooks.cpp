@@ -50,7 +50,11 @@ bool http_proxy::waf_judge_response(session& s, const tcpstack::rx_view& body, u
   s.waf = nullptr;
   s.waf_hold = 0;
   if (!d.block) return true;
-  // The origin's answer is dropped with its connection (answer_error aborts the link).
+  // The origin's answer is dropped. Held whole, it leaves the connection as a finished
+  // exchange would; otherwise the connection is closed (answer_error would reset it).
+  if (len != 0) tcp_.consume(s.up->id, len);
+  const bool reusable = len != 0 && s.request_done && s.resp.head().keep_alive;
+  release_link(s, reusable ? link_end::keep : link_end::close);
   answer_blocked(s, d, !s.request_done);
   return false;
 }
