@@ -315,15 +315,26 @@ void mark_hits(std::vector<uint64_t>& any, const uint32_t* ids, size_t n) {
   for (size_t i = 0; i < n; ++i) any[ids[i] / 64] |= uint64_t{1} << (ids[i] % 64);
 }
 
+// The generation a database's prescan must have seen of one of its variables. For a joined
+// prescan, a scalar that became "" (a GET's REQUEST_BODY) adds nothing to scan, and hits left
+// from its old bytes are only extra "maybe"s.
+uint32_t prescan_gen_of(const transaction::state& s, const hs_matcher& hs, int32_t db, variable_id g) {
+  const size_t v = static_cast<size_t>(g);
+  const bool adds_nothing = hs.literal_only(db) && s.scalar_gen[v] > s.volatile_gen && s.scalar[v].empty();
+  return adds_nothing ? s.volatile_gen : gen_of(s, g);
+}
+
 // A database of literals only: one scan over all its values laid end to end says which
 // patterns any value may match. A literal straddling two values is a false "maybe", which only
-// costs a per-value scan later; a literal inside one value is always found.
-void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
+// costs a per-value scan later; a literal inside one value is always found. Only variables
+// newer than `since` are scanned.
+void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db, uint32_t since) {
   std::string& joined = s.hs_joined;
   joined.clear();
   const int32_t chain = hs.chain_of_db(db);
   const auto& node = s.engine.chains()[chain];
   for (const variable_id g : hs.groups_of(db)) {
+    if (since != 0 && prescan_gen_of(s, hs, db, g) <= since) continue;
     // The untransformed list knows each short value's byte classes: most values skip
     // transformed() (and its own byte_classes pass) altogether. The literals are caseless, so
     // a value the chain would only change in case is scanned as it is.
@@ -357,31 +368,33 @@ void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db) {
 }
 
 // Scans every value of the database's variables once (per collection generation) and records
-// which patterns any of them may match.
+// which patterns any of them may match. A later look in the same transaction scans only the
+// variables that changed and adds their hits: hits left from values since replaced are only
+// extra "maybe"s, which the exact check answers.
 void prescan(transaction::state& s, const hs_matcher& hs, int32_t db) {
   if (s.hs_db_seen[db] == s.values_gen) return;  // nothing changed since the last look
   s.hs_db_seen[db] = s.values_gen;
   uint32_t gen = s.stable_gen;
   if (!hs.stable(db)) {
-    for (const variable_id g : hs.groups_of(db)) {
-      // A joined prescan skips empty values: a scalar that became "" (a GET's REQUEST_BODY)
-      // adds nothing to scan, and hits left from its old bytes are only extra "maybe"s.
-      const size_t v = static_cast<size_t>(g);
-      const bool adds_nothing = hs.literal_only(db) && s.scalar_gen[v] > s.volatile_gen && s.scalar[v].empty();
-      gen = std::max(gen, adds_nothing ? s.volatile_gen : gen_of(s, g));
-    }
+    for (const variable_id g : hs.groups_of(db)) gen = std::max(gen, prescan_gen_of(s, hs, db, g));
   }
-  if (s.hs_db_gen[db] == gen) return;
+  const uint32_t prev = s.hs_db_gen[db];
+  if (prev == gen) return;
   s.hs_db_gen[db] = gen;
+  const bool adding = prev >= s.stable_gen;  // looked at earlier in this transaction
+  const uint32_t since = adding ? prev : 0;
   auto& any = s.hs_any_hit[db];
-  std::fill(any.begin(), any.end(), 0);
-  s.hs_db_empty[db] = 0;
+  if (!adding) {
+    std::fill(any.begin(), any.end(), 0);
+    s.hs_db_empty[db] = 0;
+  }
   if (hs.literal_only(db)) {
-    prescan_joined(s, hs, db);
+    prescan_joined(s, hs, db, since);
     return;
   }
   const int32_t chain = hs.chain_of_db(db);
   for (const variable_id g : hs.groups_of(db)) {
+    if (since != 0 && prescan_gen_of(s, hs, db, g) <= since) continue;
     const tvalue_list* l = tvalue_list_of(s, g, chain);
     if (!l) {
       s.hs_db_empty[db] = 1;  // no room to remember the values: no skips

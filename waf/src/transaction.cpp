@@ -36,6 +36,7 @@ void transaction::state::reset() {
   mode = cfg.rule_engine;
   request_body_access = cfg.request_body_access;
   response_body_access = cfg.response_body_access;
+  body_phase_done = false;
   force_body_variable = false;
   allow_all = false;
   processor = body_processor::none;
@@ -148,6 +149,7 @@ struct body_snapshot {
 
 verdict transaction::process_request_body() {
   state& s = *s_;
+  s.body_phase_done = true;
   if (!s.req || s.mode == engine_mode::off || s.result.interrupted() || s.allow_all)
     return s.result;
   const body_snapshot before(s);
@@ -159,6 +161,9 @@ verdict transaction::process_request_body() {
 
 verdict transaction::process_response(const http_response& resp) {
   state& s = *s_;
+  // Phases run in order: the folded constant rules of phases 3 and 4 (fold.cpp) count on
+  // phase 2 having run before them.
+  if (!s.body_phase_done) process_request_body();
   s.resp = &resp;
   std::string_view content_type, content_length;
   for (const auto& h : resp.headers) {
@@ -174,15 +179,24 @@ verdict transaction::process_response(const http_response& resp) {
   set(variable_id::response_protocol, resp.protocol);
   if (!content_type.empty()) set(variable_id::response_content_type, content_type);
   if (!content_length.empty()) set(variable_id::response_content_length, content_length);
-  s.volatile_gen = ++s.values_gen;
+  // Only the response's own variables are new: the request's lists, byte unions and
+  // prescans stay valid for phases 3 and 4.
+  const uint32_t head_gen = ++s.values_gen;
+  for (const variable_id v : {variable_id::response_status, variable_id::response_protocol,
+                              variable_id::response_content_type, variable_id::response_content_length,
+                              variable_id::response_headers, variable_id::response_headers_names}) {
+    s.scalar_gen[static_cast<size_t>(v)] = head_gen;
+  }
   detail::run_phase(s, 3);
   if (s.response_body_access) {  // as phase 3 left it (ctl:responseBodyAccess)
     set(variable_id::response_body, resp.body);
     if (content_length.empty()) {
       set(variable_id::response_content_length, detail::format_int(s.mem, static_cast<int64_t>(resp.body.size())));
     }
+    const uint32_t body_gen = ++s.values_gen;
+    s.scalar_gen[static_cast<size_t>(variable_id::response_body)] = body_gen;
+    s.scalar_gen[static_cast<size_t>(variable_id::response_content_length)] = body_gen;
   }
-  s.volatile_gen = ++s.values_gen;
   detail::run_phase(s, 4);
   return s.result;
 }

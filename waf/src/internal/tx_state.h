@@ -172,6 +172,7 @@ struct transaction::state {
   engine_mode mode = engine_mode::on;
   bool request_body_access = false, force_body_variable = false, allow_all = false;
   bool response_body_access = false;  // SecResponseBodyAccess, as ctl:responseBodyAccess left it
+  bool body_phase_done = false;       // process_request_body was called
   body_processor processor = body_processor::none;
   std::vector<id_range> removed_ids;
   std::vector<std::string_view> removed_tags;

@@ -176,9 +176,10 @@ class transaction {
   void copy_body_segments(bool on);
   verdict append_request_body(std::string_view segment);
   verdict process_request_body();
-  // Phases 3 and 4, after process_request. RESPONSE_BODY is resp.body when response body
-  // access is on once phase 3 has run; the caller decides what body to hand over (see
-  // wants_response_body) and keeps it valid until the next request.
+  // Phases 3 and 4, after process_request (phase 2 runs first if it has not yet).
+  // RESPONSE_BODY is resp.body when response body access is on once phase 3 has run; the
+  // caller decides what body to hand over (see wants_response_body) and keeps it valid
+  // until the next request.
   verdict process_response(const http_response& resp);
   // Whether phase 4 would look at a body of this Content-Type: SecResponseBodyAccess (or
   // ctl:responseBodyAccess so far) is on and the media type is one of
