@@ -1,6 +1,7 @@
 // Fuzz target for request evaluation: any bytes, read as a raw HTTP request, go through OWASP
 // CRS 3.3.4 (paranoia level 4) on the PCRE2 path and the Hyperscan path. Neither may crash,
-// and both must agree on every matched rule and the verdict (a differential oracle).
+// and both must agree on every matched rule and the verdict (a differential oracle). The
+// request's headers and body then come back as an HTML response for phases 3 to 5.
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -22,7 +23,7 @@ engines& shared() {
     using namespace ravelin::waf;
     engines out;
     rule_loader l;
-    l.load_text("SecRuleEngine On\nSecRequestBodyAccess On\n"
+    l.load_text("SecRuleEngine On\nSecRequestBodyAccess On\nSecResponseBodyAccess On\n"
                 "SecRule REQUEST_HEADERS:Content-Type \"^application/json\" \"id:200001,phase:1,pass,nolog,t:lowercase,ctl:requestBodyProcessor=JSON\"\n"
                 "SecRule REQUEST_HEADERS:Content-Type \"^(?:application(?:/soap\\+|/)|text/)xml\" \"id:200000,phase:1,pass,nolog,t:lowercase,ctl:requestBodyProcessor=XML\"\n",
                 "base.conf");
@@ -48,8 +49,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   test::owned_request r;
   test::parse_raw_request(std::string(reinterpret_cast<const char*>(data), size), r);
   if (!r.ok) return 0;
-  const verdict va = e.a->process_request(r.req, "fuzz");
-  const verdict vb = e.b->process_request(r.req, "fuzz");
+  verdict va = e.a->process_request(r.req, "fuzz");
+  verdict vb = e.b->process_request(r.req, "fuzz");
+  if (va.action != vb.action || va.rule_id != vb.rule_id) std::abort();
+  http_response resp;
+  resp.status = 200 + static_cast<int>(size % 400);
+  resp.headers = r.req.headers;
+  resp.body = r.req.body;
+  va = e.a->process_response(resp);
+  vb = e.b->process_response(resp);
+  e.a->process_logging();
+  e.b->process_logging();
   if (va.action != vb.action || va.rule_id != vb.rule_id) std::abort();
   const auto ma = e.a->matches(), mb = e.b->matches();
   if (ma.size() != mb.size()) std::abort();
