@@ -37,6 +37,7 @@ std::string literal_prefix(const macro_text& m) {
 
 // TX keys that a request-dependent rule evaluated so far may have written.
 struct tx_knowledge {
+  bool no_response_body = false;  // RESPONSE_BODY never has a value (access off, no ctl)
   std::set<std::string, std::less<>> unknown;
   std::vector<std::string> unknown_prefixes;  // setvar:tx.header_name_%{tx.0}=...
 
@@ -73,14 +74,39 @@ struct tx_knowledge {
   }
 };
 
-// A link whose result and effects depend on known TX values only.
-bool constant_link(const rule_link& l, const tx_knowledge& k) {
-  const rule_actions& a = l.actions;
-  if (a.capture || !a.ctls.empty() || !a.initcols.empty() || !l.exclusions.empty()) return false;
+// A rule whose head link inspects only a RESPONSE_BODY that is never there: no value, no
+// match, no effect.
+bool never_matches(const rule& r, const tx_knowledge& k) {
+  const auto& targets = r.links.front().targets;
+  return k.no_response_body && !targets.empty() &&
+         std::all_of(targets.begin(), targets.end(),
+                     [](const variable_ref& t) { return t.id == variable_id::response_body && !t.count; });
+}
+
+// Audit and debug settings change no verdict and no state the walk keeps (run_ctl).
+bool audit_only(const ctl_action& c) {
+  return c.kind == ctl_kind::audit_engine || c.kind == ctl_kind::audit_log_parts ||
+         c.kind == ctl_kind::debug_log_level || c.kind == ctl_kind::hash_engine;
+}
+
+// A link whose result depends on known TX values only: whether it matches is the same for
+// every request (what it then does may not be). No initcol or ctl that counts, whose effects
+// on the scratch state the walk could not take back.
+bool known_outcome_link(const rule_link& l, const tx_knowledge& k) {
+  const auto& ctls = l.actions.ctls;
+  if (!l.exclusions.empty() || !l.actions.initcols.empty() || !std::all_of(ctls.begin(), ctls.end(), audit_only)) {
+    return false;
+  }
   for (const auto& t : l.targets) {
     if (t.id != variable_id::tx || t.key.empty() || t.key_regex || !k.known(t.key)) return false;
   }
-  if (!k.reads_known(l.op.param)) return false;
+  return k.reads_known(l.op.param);
+}
+
+// A link whose result and effects depend on known TX values only.
+bool constant_link(const rule_link& l, const tx_knowledge& k) {
+  const rule_actions& a = l.actions;
+  if (a.capture || !a.ctls.empty() || !known_outcome_link(l, k)) return false;
   for (const auto& sv : a.setvars) {
     if (sv.collection != variable_id::tx || sv.name.has_macros() || !k.reads_known(sv.value) ||
         !k.known(literal_name(sv.name))) {
@@ -101,6 +127,19 @@ size_t skip_end(const std::vector<waf_engine::phase_entry>& list, size_t i) {
   return j + 1;
 }
 
+// Whether RESPONSE_BODY can ever have a value: SecResponseBodyAccess, or a ctl turning it on.
+bool may_turn_on_response_body(const rule_set& rs) {
+  if (rs.config.response_body_access) return true;
+  for (const auto& r : rs.rules) {
+    for (const auto& l : r.links) {
+      for (const auto& c : l.actions.ctls) {
+        if (c.kind == ctl_kind::response_body_access && c.on) return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 void waf_engine::fold_constant_rules() {
@@ -111,7 +150,16 @@ void waf_engine::fold_constant_rules() {
   std::vector<detail::var_store::entry> journal;
   s.tx.journal_to(&journal);
   tx_knowledge k;
-  const auto is_constant = [&](const rule_link& l) { return constant_link(l, k); };
+  k.no_response_body = !may_turn_on_response_body(*rules_);
+  // A link of known outcome but request-dependent effects may be simulated when it fails
+  // (CRS 951110 tests TX:sql_error_match, which only a response body sets, and would capture
+  // and log): a failing link does nothing. One that matched makes the rule request-dependent.
+  bool last_effects_unknown = false, matched_effects_unknown = false;
+  const auto is_constant = [&](const rule_link& l) {
+    matched_effects_unknown = matched_effects_unknown || last_effects_unknown;  // the previous one matched
+    last_effects_unknown = !constant_link(l, k);
+    return !last_effects_unknown || known_outcome_link(l, k);
+  };
   constexpr auto k_var = static_cast<size_t>(variable_id::matched_var);
   constexpr auto k_name = static_cast<size_t>(variable_id::matched_var_name);
   for (int p = 1; p <= 4; ++p) {
@@ -131,7 +179,12 @@ void waf_engine::fold_constant_rules() {
       }
       journal.clear();
       s.has_scalar[k_var] = false;
-      const detail::sim_outcome out = detail::simulate_rule(s, r, e.index, is_constant);
+      last_effects_unknown = matched_effects_unknown = false;
+      detail::sim_outcome out =
+          never_matches(r, k) ? detail::sim_outcome::no_match : detail::simulate_rule(s, r, e.index, is_constant);
+      if (matched_effects_unknown || (out == detail::sim_outcome::match && last_effects_unknown)) {
+        out = detail::sim_outcome::request_dependent;  // its writes count as unknown below
+      }
       if (out == detail::sim_outcome::request_dependent) {
         close(i);
         if (!k.note_writes(r)) return;
