@@ -126,7 +126,7 @@ waf_decision waf_lane::start(int32_t instance, const http::message_head& h, cons
   waf::verdict v = s->tx.process_request_headers(s->req, s->unique_id);
   if (!v.interrupted() && !has_body) v = s->tx.process_request_body();
   const waf_decision d = judge(*s, v);
-  if (d.block || (!has_body && !binding_.instances[static_cast<size_t>(instance)].inspects_responses)) {
+  if (d.block || (!has_body && !judges_responses(*s))) {
     release(*s);
     return d;
   }
@@ -145,7 +145,7 @@ waf_decision waf_lane::body(waf_slot& s, std::string_view piece) {
 
 waf_decision waf_lane::finish(waf_slot& s, bool response_pending) {
   const waf_decision d = judge(s, s.tx.process_request_body());
-  if (!d.block && response_pending && binding_.instances[static_cast<size_t>(s.instance)].inspects_responses) {
+  if (!d.block && response_pending && judges_responses(s)) {
     s.awaiting_response = true;
     return {d.block, d.status, d.id, true};
   }

@@ -115,6 +115,9 @@ class waf_lane {
 
  private:
   waf_decision judge(waf_slot& s, const waf::verdict& v);
+  bool judges_responses(const waf_slot& s) const {
+    return binding_.instances[static_cast<size_t>(s.instance)].inspects_responses;
+  }
   void release(waf_slot& s);
   void emit_audit(waf_slot& s);
 
