@@ -343,6 +343,52 @@ TEST(evaluator, response_phases_and_body_access) {
   EXPECT_FALSE(d.tx->wants_response_body("application/json"));
 }
 
+// SecResponseBodyLimit (v3's appendResponseBody): past it OUTBOUND_DATA_ERROR is 1, and the
+// body is inspected up to the limit (ProcessPartial) or refused before phase 4 (Reject, but
+// only with the engine On).
+TEST(evaluator, response_body_limit_actions) {
+  const std::string common =
+      "SecResponseBodyAccess On\nSecResponseBodyLimit 16\n"
+      "SecRule OUTBOUND_DATA_ERROR \"@eq 1\" \"id:1,phase:4,pass,log\"\n"
+      "SecRule RESPONSE_BODY \"@contains leak\" \"id:2,phase:4,deny,status:403\"\n"
+      "SecRule RESPONSE_CONTENT_LENGTH \"@eq 16\" \"id:3,phase:4,pass,log\"\n";
+  const std::vector<http_header> head{{"Content-Type", "text/html"}};
+  for (const bool hs : {false, true}) {
+    fixture partial(common + "SecResponseBodyLimitAction ProcessPartial\n", hs);
+    partial.run();
+    EXPECT_FALSE(partial.tx->response_body_limit_rejects());
+    http_response resp;
+    resp.headers = head;
+    resp.body = "0123456789abcdef leak";  // the leak lies past the first 16 bytes
+    EXPECT_EQ(partial.tx->process_response(resp).action, verdict_action::pass) << hs;
+    EXPECT_EQ(partial.ids(), (std::vector<int64_t>{1, 3})) << hs;
+    EXPECT_EQ(partial.tx->counters().response_body_limit_exceeded, 1u);
+    partial.run();
+    resp.body = "0123 leak";  // within the limit: whole
+    EXPECT_EQ(partial.tx->process_response(resp).action, verdict_action::deny) << hs;
+    EXPECT_EQ(partial.ids(), (std::vector<int64_t>{2})) << hs;
+    partial.run();
+    resp.body_over_limit = true;  // a caller that kept only the start: also over the limit
+    EXPECT_EQ(partial.tx->process_response(resp).action, verdict_action::deny) << hs;
+    EXPECT_EQ(partial.ids(), (std::vector<int64_t>{1, 2})) << hs;
+
+    fixture reject(common + "SecResponseBodyLimitAction Reject\n", hs);
+    reject.run();
+    EXPECT_TRUE(reject.tx->response_body_limit_rejects());
+    resp.body = "0123456789abcdef0";
+    resp.body_over_limit = false;
+    const verdict v = reject.tx->process_response(resp);
+    EXPECT_EQ(v.action, verdict_action::deny) << hs;
+    EXPECT_EQ(v.status, 403);
+    EXPECT_TRUE(reject.ids().empty()) << hs;  // refused before phase 4
+
+    fixture detect(common + "SecResponseBodyLimitAction Reject\nSecRuleEngine DetectionOnly\n", hs);
+    detect.run();
+    EXPECT_EQ(detect.tx->process_response(resp).action, verdict_action::pass) << hs;
+    EXPECT_EQ(detect.ids(), (std::vector<int64_t>{1, 3})) << hs;  // inspected in part instead
+  }
+}
+
 TEST(evaluator, transaction_reuse_starts_clean) {
   fixture f("SecRule ARGS:a \"@rx 1\" \"id:1,phase:1,pass,setvar:tx.seen=1\"\n");
   f.req.uri = "/?a=1";

@@ -189,16 +189,41 @@ verdict transaction::process_response(const http_response& resp) {
   }
   detail::run_phase(s, 3);
   if (s.response_body_access) {  // as phase 3 left it (ctl:responseBodyAccess)
-    set(variable_id::response_body, resp.body);
-    if (content_length.empty()) {
-      set(variable_id::response_content_length, detail::format_int(s.mem, static_cast<int64_t>(resp.body.size())));
-    }
+    if (!inspect_response_body(resp)) return s.result;
     const uint32_t body_gen = ++s.values_gen;
     s.scalar_gen[static_cast<size_t>(variable_id::response_body)] = body_gen;
     s.scalar_gen[static_cast<size_t>(variable_id::response_content_length)] = body_gen;
   }
   detail::run_phase(s, 4);
   return s.result;
+}
+
+// v3's appendResponseBody: past SecResponseBodyLimit, OUTBOUND_DATA_ERROR is 1 and the body
+// is either cut to the limit or, with Reject and the engine On, refused before phase 4.
+bool transaction::inspect_response_body(const http_response& resp) {
+  state& s = *s_;
+  const auto& cfg = s.engine.rules().config;
+  std::string_view body = resp.body;
+  const auto limit = static_cast<size_t>(std::max<int64_t>(0, cfg.response_body_limit));
+  auto set = [&](variable_id v, std::string_view val) {
+    s.scalar[static_cast<size_t>(v)] = val;
+    s.has_scalar[static_cast<size_t>(v)] = true;
+  };
+  if (resp.body_over_limit || body.size() > limit) {
+    ++s.counters.response_body_limit_exceeded;
+    set(variable_id::outbound_data_error, "1");
+    s.scalar_gen[static_cast<size_t>(variable_id::outbound_data_error)] = ++s.values_gen;
+    if (cfg.response_body_limit_reject && s.mode == engine_mode::on && !s.result.interrupted()) {
+      s.result = {verdict_action::deny, 403, 0};
+      return false;
+    }
+    body = body.substr(0, limit);
+  }
+  set(variable_id::response_body, body);
+  if (!s.has_scalar[static_cast<size_t>(variable_id::response_content_length)]) {
+    set(variable_id::response_content_length, detail::format_int(s.mem, static_cast<int64_t>(body.size())));
+  }
+  return true;
 }
 
 bool transaction::wants_response_body(std::string_view content_type) const {
@@ -218,6 +243,9 @@ bool transaction::wants_response_body(std::string_view content_type) const {
 }
 
 int64_t transaction::response_body_limit() const { return s_->engine.rules().config.response_body_limit; }
+bool transaction::response_body_limit_rejects() const {
+  return s_->engine.rules().config.response_body_limit_reject;
+}
 
 void transaction::process_logging() {
   state& s = *s_;

@@ -146,6 +146,7 @@ struct waf_counters {
   uint64_t operators_run = 0;       // operators evaluated exactly (PCRE2, phrase matcher, ...)
   uint64_t pcre_errors = 0;         // match limit hit: treated as no match
   uint64_t body_limit_exceeded = 0;
+  uint64_t response_body_limit_exceeded = 0;
   uint64_t reqbody_errors = 0;
   uint64_t hs_scans = 0;
   uint64_t hs_confirms = 0;         // PCRE2 confirmations after a Hyperscan hit
@@ -179,13 +180,16 @@ class transaction {
   // Phases 3 and 4, after process_request (phase 2 runs first if it has not yet).
   // RESPONSE_BODY is resp.body when response body access is on once phase 3 has run; the
   // caller decides what body to hand over (see wants_response_body) and keeps it valid
-  // until the next request.
+  // until the next request. A body longer than SecResponseBodyLimit (or marked
+  // body_over_limit) sets OUTBOUND_DATA_ERROR to 1 and, as in v3, is either inspected in
+  // part (ProcessPartial) or refused with deny/403 before phase 4 (Reject, engine On only).
   verdict process_response(const http_response& resp);
   // Whether phase 4 would look at a body of this Content-Type: SecResponseBodyAccess (or
   // ctl:responseBodyAccess so far) is on and the media type is one of
   // SecResponseBodyMimeType's (default text/plain text/html).
   bool wants_response_body(std::string_view content_type) const;
   int64_t response_body_limit() const;  // SecResponseBodyLimit
+  bool response_body_limit_rejects() const;  // SecResponseBodyLimitAction Reject
   // Phase 5.
   void process_logging();
 
@@ -208,6 +212,8 @@ class transaction {
   struct state;  // internal
 
  private:
+  bool inspect_response_body(const http_response& resp);  // false: refused (Reject)
+
   std::unique_ptr<state> s_;
 };
 

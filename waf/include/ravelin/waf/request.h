@@ -30,6 +30,9 @@ struct http_response {
   std::string_view protocol = "HTTP/1.1";
   std::span<const http_header> headers;
   std::string_view body;
+  // The body went on past SecResponseBodyLimit and `body` is its start: phase 4 sees the
+  // first SecResponseBodyLimit bytes (ProcessPartial) or the answer is refused (Reject).
+  bool body_over_limit = false;
 };
 
 }  // namespace ravelin::waf
