@@ -7,8 +7,8 @@ given on the command line; prints "listening" once ready.
   POST /sha256         sha256 and length of the body (Content-Length or chunked)
   GET  /slow/MS        waits MS milliseconds, then answers
   GET  /page/NAME      a text/html page: "plain", "sqlerror" (a MySQL error leaking into the
-                       page) or "big-sqlerror" (the same after 200 KB); ?chunked=1 frames it
-                       chunked
+                       page), "big-sqlerror" (the same after 200 KB) or "sqlerror-long" (the
+                       error, then 200 KB); ?chunked=1 frames it in chunks of 100 bytes
   GET  /ws             WebSocket (RFC 6455) echo of text and binary frames
   GET  /seen           JSON list of the paths of POST/PUT requests received whole
 """
@@ -30,6 +30,7 @@ PAGES = {
     "plain": b"<html><body><h1>Orders</h1><p>Nothing to see here.</p></body></html>",
     "sqlerror": b"<html><body><h1>Orders</h1>" + SQL_ERROR + b"</body></html>",
     "big-sqlerror": b"<html><body>" + b"<p>filler text</p>" * 12000 + SQL_ERROR + b"</body></html>",
+    "sqlerror-long": b"<html><body>" + SQL_ERROR + b"<p>filler text</p>" * 12000 + b"</body></html>",
 }
 
 
@@ -119,7 +120,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        self.wfile.write(b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+        # Many small chunks, one with an extension, so that chunk lines fall across segments.
+        chunks = [b"%x\r\n" % len(body[i:i + 100]) + body[i:i + 100] + b"\r\n"
+                  for i in range(0, len(body), 100)]
+        chunks[0] = chunks[0].replace(b"\r\n", b";page=1\r\n", 1)
+        self.wfile.write(b"".join(chunks) + b"0\r\n\r\n")
 
     def do_POST(self):
         digest, size = self.read_body()

@@ -1,7 +1,7 @@
 """The waf plugin end to end: OWASP CRS 3.3.4 (Debian's modsecurity-crs, unmodified) loaded
 by Ravelin's WAF in front of a Python origin; curl clients in their own namespace. A global
 plugin blocks at paranoia 1; one route overrides it in detect mode, another removes the SQL
-injection rules, a third inspects response bodies. What reached the origin is read back from it (/seen)."""
+injection rules, three more inspect response bodies. What reached the origin is read back from it (/seen)."""
 import json
 import os
 import re
@@ -19,7 +19,19 @@ FRONT, CLIENT, BACK, ORIGIN = "198.18.1.1", "198.18.1.10", "198.18.2.1", "198.18
 SQLI = "/app/search?q=1%27%20OR%20%271%27%3D%271%27%20--"
 
 
-def kong_yaml(audit, audit_json, response_conf):
+def response_route(name, audit, conf):
+    return f"""      - name: {name}
+        paths: [/{name}]
+        plugins:
+          - name: waf
+            config:
+              audit_log: {audit}
+              rules: [{conf}, /etc/modsecurity/crs/crs-setup.conf,
+                      /usr/share/modsecurity-crs/rules/*.conf]
+"""
+
+
+def kong_yaml(audit, audit_json, confs):
     return f"""  proxy:
     listen: [{{port: 80}}]
 services:
@@ -32,15 +44,7 @@ services:
         paths: [/detect]
         plugins:
           - {{name: waf, config: {{mode: detect, audit_log: {audit}}}}}
-      - name: out
-        paths: [/out]
-        plugins:
-          - name: waf
-            config:
-              audit_log: {audit}
-              rules: [{response_conf}, /etc/modsecurity/crs/crs-setup.conf,
-                      /usr/share/modsecurity-crs/rules/*.conf]
-      - name: nosqli
+{"".join(response_route(name, audit, conf) for name, conf in confs.items())}      - name: nosqli
         paths: [/nosqli]
         plugins:
           - name: waf
@@ -88,18 +92,24 @@ def lab():
         back, _ = topo.link(app_ns, origin_ns, addr_b=f"{ORIGIN}/24")
         work = topo.tempdir("ravelin-waf-")
         audit, audit_json = os.path.join(work, "audit.log"), os.path.join(work, "audit.json")
-        response_conf = os.path.join(work, "response.conf")
-        with open(response_conf, "w") as f:  # ModSecurity's recommended response settings
-            f.write("SecResponseBodyAccess On\nSecResponseBodyMimeType text/plain text/html text/xml\n"
-                    "SecResponseBodyLimit 524288\nSecResponseBodyLimitAction ProcessPartial\n")
+        # /out has ModSecurity's recommended response settings; /partial and /reject a
+        # 1 KiB response body limit with each limit action.
+        confs = {}
+        for name, limit, action in (("out", 524288, "ProcessPartial"),
+                                    ("partial", 1024, "ProcessPartial"),
+                                    ("reject", 1024, "Reject")):
+            confs[name] = os.path.join(work, f"{name}.conf")
+            with open(confs[name], "w") as f:
+                f.write("SecResponseBodyAccess On\nSecResponseBodyMimeType text/plain text/html text/xml\n"
+                        f"SecResponseBodyLimit {limit}\nSecResponseBodyLimitAction {action}\n")
         app = Appliance(topo, app_ns, [
             {"name": "front", "iface": front, "address": f"{FRONT}/24", "index": 0},
             {"name": "back", "iface": back, "address": f"{BACK}/24", "index": 1},
-        ], extra_yaml=kong_yaml(audit, audit_json, response_conf))
+        ], extra_yaml=kong_yaml(audit, audit_json, confs))
         origin = topo.spawn(origin_ns, [PY, os.path.join(HERE, "http_origin.py"), ORIGIN, "8000",
                                         "o1"], stdout=subprocess.PIPE, text=True)
         assert origin.stdout.readline().strip() == "listening"
-        app.start(timeout=90)  # four CRS engines are compiled at start
+        app.start(timeout=120)  # six CRS engines are compiled at start
         yield WafLab(topo, app, client_ns, audit, audit_json)
         assert app.stop() == 0, app.output
 
@@ -224,23 +234,47 @@ def test_leaking_response_is_replaced_by_the_block_answer(lab):
     ids = {re.search(r'\[id "(\d+)"\]', line).group(1) for line in lines}
     assert "951230" in ids, lines  # the MySQL error message (RESPONSE-951)
     assert any("Access denied with code 403" in line and '[id "959100"]' in line for line in lines)
+    # Chunked, in 100-byte chunks, the leak is taken off its framing and caught the same way.
+    code, body = lab.curl(f"http://{FRONT}/out/page/sqlerror?chunked=1")
+    assert code == 403 and "SQL syntax" not in body, body
     # The same page on a route whose rules leave response bodies alone, a clean page, and
-    # bodies the proxy does not hold back (too long, chunked: counted, sent uninspected)
-    # all pass whole; so does a HEAD.
+    # bodies the proxy does not hold back (longer than waf_response_hold, Content-Length or
+    # chunked: counted, sent uninspected) all pass whole; so does a HEAD.
     code, body = lab.curl(f"http://{FRONT}/app/page/sqlerror")
     assert code == 200 and "SQL syntax" in body
     code, body = lab.curl(f"http://{FRONT}/out/page/plain")
     assert code == 200 and body.endswith("</html>")
+    code, body = lab.curl(f"http://{FRONT}/out/page/plain?chunked=1")
+    assert code == 200 and body.endswith("</html>")
     code, body = lab.curl(f"http://{FRONT}/out/page/big-sqlerror")
     assert code == 200 and len(body) > 200000
-    code, body = lab.curl(f"http://{FRONT}/out/page/sqlerror?chunked=1")
-    assert code == 200 and "SQL syntax" in body
+    code, body = lab.curl(f"http://{FRONT}/out/page/big-sqlerror?chunked=1")
+    assert code == 200 and len(body) > 200000 and body.endswith("</html>")
     code, body = lab.curl("-I", f"http://{FRONT}/out/page/sqlerror")
     assert code == 200
     after = lab.app.stats()
-    assert after["waf_responses_blocked"] == before["waf_responses_blocked"] + 1
-    assert after["waf_response_bodies"] == before["waf_response_bodies"] + 2
+    assert after["waf_responses_blocked"] == before["waf_responses_blocked"] + 2
+    assert after["waf_response_bodies"] == before["waf_response_bodies"] + 4
     assert after["waf_response_bodies_unread"] == before["waf_response_bodies_unread"] + 2
-    assert after["waf_responses_inspected"] >= before["waf_responses_inspected"] + 6
-    # The refused page was held whole: its origin connection served the requests after it.
+    assert after["waf_responses_inspected"] >= before["waf_responses_inspected"] + 8
+    # The refused pages were held whole: their origin connection served the requests after.
     assert after["proxy_upstream_connects"] == before["proxy_upstream_connects"]
+
+
+def test_response_body_limit_actions(lab):
+    """SecResponseBodyLimit 1 KiB: ProcessPartial inspects the first KiB of a longer body,
+    Reject refuses any body past it; either way the proxy holds back no more than the KiB."""
+    before = lab.app.stats()
+    for framing in ("", "?chunked=1"):
+        code, body = lab.curl(f"http://{FRONT}/partial/page/sqlerror-long{framing}")
+        assert code == 403 and "SQL syntax" not in body, (framing, body)
+        code, body = lab.curl(f"http://{FRONT}/partial/page/big-sqlerror{framing}")
+        assert code == 200 and "SQL syntax" in body and body.endswith("</html>"), framing
+        code, body = lab.curl(f"http://{FRONT}/reject/page/plain{framing}")
+        assert code == 200 and body.endswith("</html>"), framing
+        code, body = lab.curl(f"http://{FRONT}/reject/page/big-sqlerror{framing}")
+        assert code == 403, (framing, body)
+        assert json.loads(body)["transaction_id"]
+    after = lab.app.stats()
+    assert after["waf_responses_blocked"] == before["waf_responses_blocked"] + 4
+    assert after["waf_response_bodies_unread"] == before["waf_response_bodies_unread"]

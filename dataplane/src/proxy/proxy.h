@@ -138,7 +138,7 @@ class http_proxy {
   bool waf_check_response(session& s);
   // More of a held body (or the origin's end) arrived: true once the response may go on.
   bool waf_resume_response(session& s);
-  bool waf_judge_response(session& s, const tcpstack::rx_view& body, uint32_t len);
+  bool waf_judge_response(session& s);
   void answer_blocked(session& s, const waf_decision& d, bool body_unread);
   void waf_abandon(session& s);
   void pump_request_body(session& s);

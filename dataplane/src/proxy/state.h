@@ -103,7 +103,7 @@ struct http_proxy::session {
   uint32_t target_index = 0;
   link* up = nullptr;
   waf_slot* waf = nullptr;  // the waf transaction, from the request head to its verdicts
-  uint32_t waf_hold = 0;    // response body bytes held back for phase 4 (0: none)
+  bool waf_hold = false;    // the response body is held back for phase 4
 
   access_log_record record{};  // request facts copied while the head is still readable
 };

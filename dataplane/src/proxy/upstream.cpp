@@ -489,7 +489,7 @@ void http_proxy::upstream_readable(link& l) {
   }
   if (s->ph == phase::tunnel) {
     pump_tunnel(*s);
-  } else if (s->waf_hold != 0) {
+  } else if (s->waf_hold) {
     if (waf_resume_response(*s)) send_response_head(*s);
   } else if (!s->response_sent) {
     read_response_head(*s);
@@ -510,7 +510,7 @@ void http_proxy::upstream_peer_closed(link& l) {
     pump_tunnel(*s);
   } else if (s->response_sent) {
     pump_response_body(*s);
-  } else if (s->waf_hold != 0) {
+  } else if (s->waf_hold) {
     if (waf_resume_response(*s)) send_response_head(*s);
   } else if (tcp_.readable(l.id).length == 0 || !s->response_started) {
     // Closed before a complete response head: a reused connection the origin had already

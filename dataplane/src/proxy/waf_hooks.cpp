@@ -28,32 +28,32 @@ bool http_proxy::waf_check_head(session& s) {
 
 bool http_proxy::waf_check_response(session& s) {
   if (!s.waf->awaiting_response) return true;  // phase 2 is still to come: it releases the slot
-  s.waf_hold = lane_of(s.snap)->response_body_wanted(*s.waf, s.resp.head(),
-                                                     s.method == http::method::head,
-                                                     settings_.waf_response_hold);
-  if (s.waf_hold == 0) return waf_judge_response(s, {}, 0);
+  s.waf_hold = lane_of(s.snap)->want_response_body(*s.waf, s.resp.head(),
+                                                   s.method == http::method::head,
+                                                   settings_.waf_response_hold);
+  if (!s.waf_hold) return waf_judge_response(s);
   s.deadline_ns = now_ns_ + s.service->read_timeout * k_ns_per_ms;
   return waf_resume_response(s);
 }
 
 bool http_proxy::waf_resume_response(session& s) {
-  const tcpstack::rx_view v = tcp_.readable(s.up->id);
-  if (v.length >= s.waf_hold) return waf_judge_response(s, v, s.waf_hold);
-  // A body cut short by the origin's close goes on uninspected: the pump finds it truncated
-  // and resets the client, so no part of it is ever taken for a whole answer.
-  if (s.up->eof) return waf_judge_response(s, {}, 0);
-  return false;  // the read timeout keeps running
+  // Nothing is consumed: the pump forwards the held bytes once phase 4 lets them go.
+  if (!lane_of(s.snap)->gather_response_body(*s.waf, tcp_.readable(s.up->id), s.up->eof)) {
+    return false;  // the read timeout keeps running
+  }
+  return waf_judge_response(s);
 }
 
-bool http_proxy::waf_judge_response(session& s, const tcpstack::rx_view& body, uint32_t len) {
-  const waf_decision d = lane_of(s.snap)->response(*s.waf, s.resp.head(), body, len);
+bool http_proxy::waf_judge_response(session& s) {
+  uint32_t whole = 0;
+  const waf_decision d = lane_of(s.snap)->response(*s.waf, s.resp.head(), &whole);
   s.waf = nullptr;
-  s.waf_hold = 0;
+  s.waf_hold = false;
   if (!d.block) return true;
   // The origin's answer is dropped. Held whole, it leaves the connection as a finished
   // exchange would; otherwise the connection is closed (answer_error would reset it).
-  if (len != 0) tcp_.consume(s.up->id, len);
-  const bool reusable = len != 0 && s.request_done && s.resp.head().keep_alive;
+  if (whole != 0) tcp_.consume(s.up->id, whole);
+  const bool reusable = whole != 0 && s.request_done && s.resp.head().keep_alive;
   release_link(s, reusable ? link_end::keep : link_end::close);
   answer_blocked(s, d, !s.request_done);
   return false;
@@ -75,7 +75,7 @@ void http_proxy::answer_blocked(session& s, const waf_decision& d, bool body_unr
 }
 
 void http_proxy::waf_abandon(session& s) {
-  s.waf_hold = 0;
+  s.waf_hold = false;
   if (s.waf == nullptr) return;
   lane_of(s.snap)->abandon(*s.waf);
   s.waf = nullptr;

@@ -72,6 +72,7 @@ waf_lane::waf_lane(const waf_binding& b, uint32_t slots, uint32_t head_bytes, ui
       s->head_cap = head_bytes;
       s->fields.reserve(max_fields);
       s->resp_fields.reserve(max_fields);
+      s->chunk_scratch = std::make_unique<char[]>(k_chunk_scratch);
       s->tx.copy_body_segments(true);
       s->next_free = free_[i];
       free_[i] = s.get();
@@ -153,39 +154,134 @@ waf_decision waf_lane::finish(waf_slot& s, bool response_pending) {
   return d;
 }
 
-uint32_t waf_lane::response_body_wanted(waf_slot& s, const http::message_head& h, bool head_request,
-                                        uint32_t hold_max) {
+namespace {
+// The held chunked body's parser: chunk-size lines up to the codec's default, a small
+// trailer section; what it cannot take is left to the proxy's own parser (the body then
+// goes on unread).
+constexpr http::limits k_chunk_limits{128, 1024, 8, 1024, 0};
+constexpr std::string_view k_chunked_head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+}  // namespace
+
+bool waf_lane::want_response_body(waf_slot& s, const http::message_head& h, bool head_request,
+                                  uint32_t hold_max) {
+  response_gather& g = s.gather;
+  g = {};
+  s.resp_body.clear();
   // RFC 9110 §6.4.1: HEAD, 204 and 304 answers have no content.
-  if (head_request || h.status == 204 || h.status == 304) return 0;
-  if (h.framing == http::body_framing::length && h.content_length == 0) return 0;
+  if (head_request || h.status == 204 || h.status == 304) return false;
+  if (h.framing == http::body_framing::length && h.content_length == 0) return false;
   const http::header_field* ct = http::find_field(h.fields, "content-type");
-  if (!s.tx.wants_response_body(ct != nullptr ? ct->value : std::string_view{})) return 0;
-  const uint64_t limit = std::min<uint64_t>(hold_max, static_cast<uint64_t>(s.tx.response_body_limit()));
-  if (h.framing != http::body_framing::length || h.content_length > limit) {
-    counters_.add(counter::waf_response_bodies_unread);  // phase 4 sees no RESPONSE_BODY
-    return 0;
+  if (!s.tx.wants_response_body(ct != nullptr ? ct->value : std::string_view{})) return false;
+  const auto limit = static_cast<uint64_t>(std::max<int64_t>(0, s.tx.response_body_limit()));
+  if (h.framing == http::body_framing::length) {
+    g.how = response_gather::framing::length;
+    g.over_limit = h.content_length > limit;
+    if (g.over_limit && s.tx.response_body_limit_rejects()) {
+      g.ready = true;  // refused on the head: nothing to wait for
+      return true;
+    }
+    const uint64_t held = std::min<uint64_t>(h.content_length, limit);
+    if (held <= hold_max) {
+      g.length = static_cast<uint32_t>(held);
+      return true;
+    }
+  } else if (h.framing == http::body_framing::chunked) {
+    g.how = response_gather::framing::chunked;
+    g.limit = limit;
+    g.raw_max = hold_max;
+    s.chunks.emplace(http::role::response, k_chunk_limits, s.chunk_fields,
+                     std::span<char>(s.chunk_scratch.get(), k_chunk_scratch));
+    s.chunks->expect_response(http::method::get, false);
+    if (s.chunks->feed(k_chunked_head).what == http::event::head) return true;
   }
-  return static_cast<uint32_t>(h.content_length);
+  counters_.add(counter::waf_response_bodies_unread);  // phase 4 sees no RESPONSE_BODY
+  g = {};
+  return false;
 }
 
-waf_decision waf_lane::response(waf_slot& s, const http::message_head& h, const tcpstack::rx_view& body,
-                                uint32_t body_len) {
+bool waf_lane::gather_response_body(waf_slot& s, const tcpstack::rx_view& held, bool eof) {
+  response_gather& g = s.gather;
+  if (g.ready) return true;
+  if (g.how == response_gather::framing::length) {
+    if (held.length >= g.length) {
+      s.resp_body.resize(g.length);
+      held.copy_to(s.resp_body.data(), g.length);
+      if (!g.over_limit) g.whole = g.length;
+      g.ready = true;
+    }
+  } else {
+    uint32_t skip = g.scanned;  // fed on an earlier call
+    held.for_each([&](const uint8_t* p, uint32_t n) {
+      if (g.ready) return;
+      if (skip >= n) {
+        skip -= n;
+        return;
+      }
+      g.ready = feed_chunks(s, {reinterpret_cast<const char*>(p) + skip, n - skip});
+      skip = 0;
+    });
+  }
+  // A body cut short by the origin's close goes on uninspected: the pump finds it
+  // truncated and resets the client, so no part of it is ever taken for a whole answer.
+  if (!g.ready && eof) give_up_body(s);
+  return g.ready;
+}
+
+// True once the body is in (the last chunk and trailers) or past the limit; gives up on
+// framing the codec would refuse and on more raw bytes than the proxy may hold.
+bool waf_lane::feed_chunks(waf_slot& s, std::string_view raw) {
+  response_gather& g = s.gather;
+  while (!raw.empty()) {
+    const http::feed_result r = s.chunks->feed(raw);
+    raw.remove_prefix(r.consumed);
+    g.scanned += static_cast<uint32_t>(r.consumed);
+    if (r.what == http::event::need_more) break;
+    if (r.what == http::event::done) {
+      g.whole = g.scanned;
+      return true;
+    }
+    if (r.what != http::event::body) {
+      give_up_body(s);
+      return true;
+    }
+    const uint64_t room = g.limit - s.resp_body.size();
+    if (r.data.size() > room) {
+      s.resp_body.append(r.data.substr(0, room));
+      g.over_limit = true;
+      return true;
+    }
+    s.resp_body.append(r.data);
+  }
+  if (g.scanned < g.raw_max) return false;
+  give_up_body(s);
+  return true;
+}
+
+void waf_lane::give_up_body(waf_slot& s) {
+  counters_.add(counter::waf_response_bodies_unread);
+  s.resp_body.clear();
+  s.gather.over_limit = false;
+  s.gather.whole = 0;
+  s.gather.ready = true;
+}
+
+waf_decision waf_lane::response(waf_slot& s, const http::message_head& h, uint32_t* whole) {
   counters_.add(counter::waf_responses_inspected);
   s.resp_fields.clear();
   for (const auto& f : h.fields) {
     if (s.resp_fields.size() == s.resp_fields.capacity()) break;  // the codec's limit: unreachable
     s.resp_fields.push_back({f.name, f.value});
   }
-  s.resp_body.resize(body_len);
-  if (body_len != 0) {
-    counters_.add(counter::waf_response_bodies);
-    body.copy_to(s.resp_body.data(), body_len);
-  }
+  if (!s.resp_body.empty()) counters_.add(counter::waf_response_bodies);
   s.resp = {};
   s.resp.status = h.status;
   s.resp.protocol = h.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
   s.resp.headers = s.resp_fields;
   s.resp.body = s.resp_body;
+  s.resp.body_over_limit = s.gather.over_limit;
+  *whole = s.gather.whole;
+  s.gather = {};
+  s.chunks.reset();
   const waf_decision d = judge(s, s.tx.process_response(s.resp));
   if (d.block) counters_.add(counter::waf_responses_blocked);
   s.awaiting_response = false;

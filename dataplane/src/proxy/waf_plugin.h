@@ -5,17 +5,21 @@
 // bytes are held back until phase 2 has spoken, so an origin never receives a complete
 // request the WAF refused. When the rules have response phases, the transaction is kept
 // until the response head: phase 3 judges it, and phase 4 a body the rules ask for, held
-// back whole, so a refused response never reaches the client.
+// back (whole, or up to SecResponseBodyLimit), so a refused response never reaches the
+// client.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "ravelin/dataplane/counters.h"
 #include "ravelin/http/http_types.h"
+#include "ravelin/http/parser.h"
 #include "ravelin/mgmt/config.h"
 #include "ravelin/tcpstack/tcp.h"
 #include "ravelin/waf/engine.h"
@@ -47,6 +51,24 @@ struct waf_binding {
 bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, waf_audit_log* audit,
                        std::string& error);
 
+// A response body gathered for phase 4 from the bytes the proxy holds back (waf_lane::
+// want_response_body and gather_response_body).
+struct response_gather {
+  enum class framing : uint8_t { none, length, chunked };
+  framing how = framing::none;
+  uint32_t length = 0;    // Content-Length: the body bytes to wait for
+  uint64_t limit = 0;     // chunked: the body bytes phase 4 may see (SecResponseBodyLimit)
+  uint32_t raw_max = 0;   // chunked: the raw bytes the proxy may hold back
+  uint32_t scanned = 0;   // chunked: raw bytes fed to the slot's chunk parser
+  uint32_t whole = 0;     // raw bytes of the whole body, once gathered whole
+  bool over_limit = false;  // the body goes on past SecResponseBodyLimit
+  bool ready = false;
+};
+
+// Scratch for the chunk parser of a held response body: its longest chunk-size line, and
+// twice a trailer section (parser.h).
+inline constexpr uint32_t k_chunk_scratch = 2048;
+
 // One request under inspection: the transaction and copies of what it borrows (the head
 // and its field table), since the session's buffers move on while the body streams.
 struct waf_slot {
@@ -65,6 +87,12 @@ struct waf_slot {
   waf::http_response resp;
   // A held response body: grows to the largest body held on this slot, then is reused.
   std::string resp_body;
+  response_gather gather;
+  // Takes the chunk framing off a held chunked body: the codec's own parser, fed a made-up
+  // head and then the held bytes, with room for a few trailer fields.
+  std::optional<http::parser> chunks;
+  std::array<http::header_field, 8> chunk_fields;
+  std::unique_ptr<char[]> chunk_scratch;
   waf_slot* next_free = nullptr;
 };
 
@@ -98,15 +126,20 @@ class waf_lane {
   // Phase 2 after the last body byte. Releases the slot unless the response is still to
   // come (`response_pending`) and the rules will judge it (then `held`).
   waf_decision finish(waf_slot& s, bool response_pending);
-  // For a slot awaiting the response: the body bytes phase 4 wants held back before the head
-  // may go on, or 0 (none wanted, or one the proxy cannot hold: more than `hold_max` bytes,
-  // or not framed by Content-Length; counted).
-  uint32_t response_body_wanted(waf_slot& s, const http::message_head& h, bool head_request,
-                                uint32_t hold_max);
-  // Phases 3 and 4 on the response head and the held body (empty when none is wanted),
-  // which the slot copies; releases the slot.
-  waf_decision response(waf_slot& s, const http::message_head& h, const tcpstack::rx_view& body,
-                        uint32_t body_len);
+  // For a slot awaiting the response: whether phase 4 wants the body held back before the
+  // head may go on. Not when no body is wanted, nor when the proxy cannot hold it (more
+  // than `hold_max` bytes, or read until close: counted as unread). Past
+  // SecResponseBodyLimit only its start is held (ProcessPartial), or none (Reject).
+  bool want_response_body(waf_slot& s, const http::message_head& h, bool head_request,
+                          uint32_t hold_max);
+  // Copies the wanted body out of the held bytes (`held` starts at the body, chunk framing
+  // and all). True once phase 4 may run: what it wants is in, or the body cannot be read
+  // whole (bad framing, the origin closed, past `hold_max`: phase 4 runs without it).
+  bool gather_response_body(waf_slot& s, const tcpstack::rx_view& held, bool eof);
+  // Phases 3 and 4 on the response head and the gathered body; releases the slot.
+  // `*whole`: the raw length of a body gathered whole, which a refused answer may drop
+  // with the link staying reusable; else 0.
+  waf_decision response(waf_slot& s, const http::message_head& h, uint32_t* whole);
   // The request ended otherwise (client gone, origin failed): logs and releases.
   void abandon(waf_slot& s);
 
@@ -119,6 +152,8 @@ class waf_lane {
     return binding_.instances[static_cast<size_t>(s.instance)].inspects_responses;
   }
   void release(waf_slot& s);
+  bool feed_chunks(waf_slot& s, std::string_view raw);
+  void give_up_body(waf_slot& s);
   void emit_audit(waf_slot& s);
 
   const waf_binding& binding_;
