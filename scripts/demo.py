@@ -153,8 +153,11 @@ def waf_demo(topo, cli_ns):
     clean = topo.ns(cli_ns, ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H",
                              "Host: api.demo", f"http://{APP}/page/plain"], check=False)
     print(f"   the same route, a page without the leak: {clean.stdout}")
+    chunked = topo.ns(cli_ns, ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+                               "Host: api.demo", f"http://{APP}/page/sqlerror?chunked=1"], check=False)
+    print(f"   the leaking page again, sent in 100-byte chunks: {chunked.stdout}")
     return (r.stdout.endswith("403") and len(lines) >= 2 and leak.stdout.endswith("403")
-            and "SQL syntax" not in leak.stdout and clean.stdout == "200")
+            and "SQL syntax" not in leak.stdout and clean.stdout == "200" and chunked.stdout == "403")
 
 
 def reload_demo(topo, cli_ns, app):
