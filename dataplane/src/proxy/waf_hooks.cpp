@@ -28,9 +28,8 @@ bool http_proxy::waf_check_head(session& s) {
 
 bool http_proxy::waf_check_response(session& s) {
   if (!s.waf->awaiting_response) return true;  // phase 2 is still to come: it releases the slot
-  s.waf_hold = lane_of(s.snap)->want_response_body(*s.waf, s.resp.head(),
-                                                   s.method == http::method::head,
-                                                   settings_.waf_response_hold);
+  s.waf_hold = lane_of(s.snap)->want_response_body(
+      *s.waf, s.resp.head(), s.method == http::method::head, settings_.waf_response_hold);
   if (!s.waf_hold) return waf_judge_response(s);
   s.deadline_ns = now_ns_ + s.service->read_timeout * k_ns_per_ms;
   return waf_resume_response(s);

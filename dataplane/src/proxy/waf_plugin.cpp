@@ -235,11 +235,11 @@ bool waf_lane::feed_chunks(waf_slot& s, std::string_view raw) {
     const http::feed_result r = s.chunks->feed(raw);
     raw.remove_prefix(r.consumed);
     g.scanned += static_cast<uint32_t>(r.consumed);
-    if (r.what == http::event::need_more) break;
     if (r.what == http::event::done) {
       g.whole = g.scanned;
       return true;
     }
+    if (r.what == http::event::need_more) break;
     if (r.what != http::event::body) {
       give_up_body(s);
       return true;
@@ -251,6 +251,7 @@ bool waf_lane::feed_chunks(waf_slot& s, std::string_view raw) {
       return true;
     }
     s.resp_body.append(r.data);
+    if (g.scanned >= g.raw_max) break;  // however much has arrived: the bound holds alike
   }
   if (g.scanned < g.raw_max) return false;
   give_up_body(s);

@@ -56,11 +56,11 @@ bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, waf_audit_log*
 struct response_gather {
   enum class framing : uint8_t { none, length, chunked };
   framing how = framing::none;
-  uint32_t length = 0;    // Content-Length: the body bytes to wait for
-  uint64_t limit = 0;     // chunked: the body bytes phase 4 may see (SecResponseBodyLimit)
-  uint32_t raw_max = 0;   // chunked: the raw bytes the proxy may hold back
-  uint32_t scanned = 0;   // chunked: raw bytes fed to the slot's chunk parser
-  uint32_t whole = 0;     // raw bytes of the whole body, once gathered whole
+  uint32_t length = 0;      // Content-Length: the body bytes to wait for
+  uint64_t limit = 0;       // chunked: the body bytes phase 4 may see (SecResponseBodyLimit)
+  uint32_t raw_max = 0;     // chunked: the raw bytes the proxy may hold back
+  uint32_t scanned = 0;     // chunked: raw bytes fed to the slot's chunk parser
+  uint32_t whole = 0;       // raw bytes of the whole body, once gathered whole
   bool over_limit = false;  // the body goes on past SecResponseBodyLimit
   bool ready = false;
 };
