@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <stdexcept>
 
 #include "crs_rules.h"
+#include "internal/tx_state.h"
 #include "raw_http.h"
 #include "ravelin/waf/engine.h"
 #include "ravelin/waf/regex.h"
@@ -172,6 +175,62 @@ TEST(crs_regression, hyperscan_path_agrees_on_responses) {
       EXPECT_EQ(matched, 0u) << "no page is read, and statuses count from paranoia 2";
     }
   }
+}
+
+// Transactions sharing one transaction_scratch, their phases interleaved as a proxy with
+// requests in flight runs them (one's phase 1, the previous one's body and phase 2, the one
+// before's response and logging), must each give what a transaction of its own gives.
+TEST(crs_regression, shared_scratch_interleaved_agrees) {
+  auto rs = test::load_crs(test::paranoia(2));
+  ASSERT_TRUE(rs);
+  waf_engine fast(rs, engine_options{true});
+  const auto cases = read_cases();
+  const std::vector<http_header> head{{"Content-Type", "text/html"}};
+  const std::vector<std::string> bodies{"<p>Nothing to see here.</p>",
+                                        "<p>You have an error in your SQL syntax; check the manual</p>"};
+  std::vector<test::owned_request> reqs(cases.size());
+  std::vector<http_response> resps(cases.size());
+  auto log_of = [](const transaction& t) {
+    std::string out;
+    for (const auto& m : t.matches()) out += std::to_string(m.id) + ":" + std::string(m.data) + " ";
+    return out + "score " + std::string(t.tx("anomaly_score"));
+  };
+  std::vector<std::string> own(cases.size());
+  transaction alone(fast);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    parse_raw_request(cases[i].raw, reqs[i]);
+    resps[i].headers = head;
+    resps[i].body = bodies[i % bodies.size()];
+    if (!reqs[i].ok) continue;
+    alone.process_request(reqs[i].req, "x");
+    alone.process_response(resps[i]);
+    alone.process_logging();
+    own[i] = log_of(alone);
+  }
+  const auto scratch = make_transaction_scratch(fast);
+  // Close to the end of the generation counter: it restarts on the way (state::claim).
+  scratch->values_gen = transaction::state::k_gen_restart - 2000;
+  std::vector<std::unique_ptr<transaction>> txs;
+  for (int k = 0; k < 3; ++k) txs.push_back(std::make_unique<transaction>(fast, scratch));
+  size_t compared = 0;
+  for (size_t i = 0; i < cases.size() + 2; ++i) {
+    if (i < cases.size() && reqs[i].ok) txs[i % 3]->process_request_headers(reqs[i].req, "x");
+    if (i >= 1 && i - 1 < cases.size() && reqs[i - 1].ok) {
+      transaction& t = *txs[(i - 1) % 3];
+      if (!reqs[i - 1].req.body.empty()) t.append_request_body(reqs[i - 1].req.body);
+      t.process_request_body();
+    }
+    if (i >= 2 && reqs[i - 2].ok) {
+      transaction& t = *txs[(i - 2) % 3];
+      t.process_response(resps[i - 2]);
+      t.process_logging();
+      ASSERT_EQ(log_of(t), own[i - 2]) << cases[i - 2].title;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 1700u);
+  EXPECT_EQ(scratch->restarts, 1u);
+  EXPECT_THROW(transaction(waf_engine(rs, engine_options{true}), scratch), std::invalid_argument);
 }
 
 }  // namespace

@@ -4,10 +4,14 @@
 // transaction, as ModSecurity runs it in nginx and the proxy runs it: phases 1 and 2, the
 // response head (a small JSON answer, body not inspected) in 3 and 4, and logging in 5.
 // WAF_BENCH_REQUEST_ONLY=1 times phases 1 and 2 alone (figures before 2026-11-28).
+// WAF_BENCH_LIVE=N keeps N transactions in flight, as a proxy does while N requests wait for
+// their responses: each one's response phases run after N - 1 other requests' phases 1 and 2.
+// They share one transaction_scratch, as the proxy's do; WAF_BENCH_PRIVATE=1 gives each its own.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -100,8 +104,26 @@ void dump(const char* dir, const std::vector<sample>& ss) {
   }
 }
 
+// WAF_BENCH_LIVE: request i starts on transaction i mod N, which first finishes request i - N.
+double run_live(const waf_engine& e, const sample& s, const http_response& response, int iters,
+                int live) {
+  std::vector<std::unique_ptr<transaction>> txs;
+  const auto shared = std::getenv("WAF_BENCH_PRIVATE") ? nullptr : make_transaction_scratch(e);
+  for (int k = 0; k < live; ++k) txs.push_back(std::make_unique<transaction>(e, shared));
+  for (auto& t : txs) t->process_request(s.req, "warm");
+  const double t0 = cpu_us();
+  for (int i = 0; i < iters; ++i) {
+    transaction& t = *txs[static_cast<size_t>(i % live)];
+    t.process_response(response);
+    t.process_logging();
+    t.process_request(s.req, "bench");
+  }
+  return (cpu_us() - t0) / iters;
+}
+
 void run(const char* label, const waf_engine& e, std::vector<sample>& ss, int iters) {
   transaction tx(e);
+  const int live = std::getenv("WAF_BENCH_LIVE") ? std::atoi(std::getenv("WAF_BENCH_LIVE")) : 0;
   const char* only_sample = std::getenv("WAF_BENCH_SAMPLE");  // index into samples()
   const bool with_response = std::getenv("WAF_BENCH_REQUEST_ONLY") == nullptr;
   static const std::vector<http_header> head{{"Content-Type", "application/json"}, {"Content-Length", "27"}};
@@ -114,6 +136,11 @@ void run(const char* label, const waf_engine& e, std::vector<sample>& ss, int it
       tx.process_request(s.req, "warm");
       tx.process_response(response);
       tx.process_logging();
+    }
+    if (live > 0) {
+      std::printf("%-10s %-20s %9.1f us/request  (%d transactions live)\n", label, s.name,
+                  run_live(e, s, response, iters, live), live);
+      continue;
     }
     const double t0 = cpu_us();
     size_t matches = 0;

@@ -145,7 +145,7 @@ bool may_turn_on_response_body(const rule_set& rs) {
 void waf_engine::fold_constant_rules() {
   // Scratch state without the Hyperscan tables a transaction sets up: constant links read TX
   // only, which the speed path never scans.
-  transaction::state s(*this);
+  transaction::state s(*this, make_transaction_scratch(*this));
   s.reset();
   std::vector<detail::var_store::entry> journal;
   s.tx.journal_to(&journal);

@@ -2,6 +2,7 @@
 // between requests. Audit output is in audit.cpp.
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
 #include "internal/ascii.h"
 #include "internal/body.h"
@@ -60,29 +61,91 @@ detail::var_store* transaction::state::store(variable_id id) {
   }
 }
 
-transaction::transaction(const waf_engine& engine) : s_(std::make_unique<state>(engine)) {
+transaction_scratch::transaction_scratch(const waf_engine& e) : engine(e) {
+  if (const hs_matcher* hs = e.hs()) {
+    hs_scratch = hs->alloc_scratch();
+    hs_db_gen.assign(hs->databases(), 0);
+    hs_db_seen.assign(hs->databases(), 0);
+    hs_db_empty.assign(hs->databases(), 0);
+    byte_unions.resize(1024);
+    set_unions.resize(e.byte_sets());
+    tvalue_lists.resize(1024);
+    hs_any_hit.resize(hs->databases());
+    for (size_t d = 0; d < hs->databases(); ++d) {
+      hs_any_hit[d].assign((hs->patterns_in(static_cast<int32_t>(d)) + 63) / 64, 0);
+    }
+  }
+}
+
+transaction_scratch::~transaction_scratch() {
+  if (hs_scratch) hs_matcher::free_scratch(hs_scratch);
+}
+
+void transaction_scratch::restart_generations() {
+  std::fill(hs_db_gen.begin(), hs_db_gen.end(), 0);
+  std::fill(hs_db_seen.begin(), hs_db_seen.end(), 0);
+  std::fill(byte_unions.begin(), byte_unions.end(), detail::byte_union{});
+  std::fill(set_unions.begin(), set_unions.end(), detail::set_union{});
+  std::fill(tvalue_lists.begin(), tvalue_lists.end(), detail::tvalue_list{});
+  values_gen = 1;
+  ++restarts;
+  owner = nullptr;
+}
+
+std::shared_ptr<transaction_scratch> make_transaction_scratch(const waf_engine& engine) {
+  return std::make_shared<transaction_scratch>(engine);
+}
+
+transaction::state::state(const waf_engine& e, std::shared_ptr<transaction_scratch> w)
+    : engine(e),
+      work(std::move(w)),
+      scratch(work->scratch),
+      op_res(work->op_res),
+      buf_a(work->buf_a),
+      buf_b(work->buf_b),
+      tcache(work->tcache),
+      hs_cache(work->hs_cache),
+      hs_hits(work->hs_hits),
+      hs_joined(work->hs_joined),
+      hs_scratch(work->hs_scratch),
+      values_gen(work->values_gen),
+      hs_db_gen(work->hs_db_gen),
+      hs_db_seen(work->hs_db_seen),
+      hs_db_empty(work->hs_db_empty),
+      hs_any_hit(work->hs_any_hit),
+      byte_unions(work->byte_unions),
+      set_unions(work->set_unions),
+      tvalues(work->tvalues),
+      tvalue_lists(work->tvalue_lists),
+      dup_slots(work->dup_slots),
+      no_match_seen(work->no_match_seen) {}
+
+void transaction::state::take_over() {
+  if (values_gen > k_gen_restart) work->restart_generations();
+  // Older than the generations below, so meaningless; after a restart, misleading.
+  scalar_gen.fill(0);
+  work->owner = this;
+  tcache.clear();
+  hs_cache.clear();
+  tvalues.clear();
+  stable_gen = volatile_gen = ++values_gen;
+}
+
+transaction::transaction(const waf_engine& engine, std::shared_ptr<transaction_scratch> shared) {
+  if (shared && &shared->engine != &engine) {
+    throw std::invalid_argument("transaction_scratch belongs to another engine");
+  }
+  if (!shared) shared = make_transaction_scratch(engine);
+  s_ = std::make_unique<state>(engine, std::move(shared));
   // Segmented bodies are joined here: room for SecRequestBodyInMemoryLimit up front, growth
   // (once per lcore) up to SecRequestBodyLimit beyond it.
   const auto& cfg = engine.rules().config;
   s_->body_buf.reserve(static_cast<size_t>(
       std::max<int64_t>(0, std::min(cfg.request_body_in_memory_limit, cfg.request_body_limit))));
-  if (const hs_matcher* hs = engine.hs()) {
-    s_->hs_scratch = hs->alloc_scratch();
-    s_->hs_db_gen.assign(hs->databases(), 0);
-    s_->hs_db_seen.assign(hs->databases(), 0);
-    s_->hs_db_empty.assign(hs->databases(), 0);
-    s_->byte_unions.resize(1024);
-    s_->set_unions.resize(engine.byte_sets());
-    s_->tvalue_lists.resize(1024);
-    s_->hs_any_hit.resize(hs->databases());
-    for (size_t d = 0; d < hs->databases(); ++d) {
-      s_->hs_any_hit[d].assign((hs->patterns_in(static_cast<int32_t>(d)) + 63) / 64, 0);
-    }
-  }
 }
 
 transaction::~transaction() {
-  if (s_->hs_scratch) hs_matcher::free_scratch(s_->hs_scratch);
+  if (s_->work->owner == s_.get()) s_->work->owner = nullptr;
 }
 
 verdict transaction::process_request(const http_request& req, std::string_view unique_id) {
@@ -93,6 +156,7 @@ verdict transaction::process_request(const http_request& req, std::string_view u
 
 verdict transaction::process_request_headers(const http_request& req, std::string_view unique_id) {
   state& s = *s_;
+  s.claim();
   s.reset();
   ++s.counters.requests;
   s.req = &req;
@@ -149,6 +213,7 @@ struct body_snapshot {
 
 verdict transaction::process_request_body() {
   state& s = *s_;
+  s.claim();
   s.body_phase_done = true;
   if (!s.req || s.mode == engine_mode::off || s.result.interrupted() || s.allow_all)
     return s.result;
@@ -164,6 +229,7 @@ verdict transaction::process_response(const http_response& resp) {
   // Phases run in order: the folded constant rules of phases 3 and 4 (fold.cpp) count on
   // phase 2 having run before them.
   if (!s.body_phase_done) process_request_body();
+  s.claim();
   s.resp = &resp;
   std::string_view content_type, content_length;
   for (const auto& h : resp.headers) {
@@ -249,6 +315,7 @@ bool transaction::response_body_limit_rejects() const {
 
 void transaction::process_logging() {
   state& s = *s_;
+  s.claim();
   const bool was_allowed = s.allow_all;
   s.allow_all = false;  // phase 5 always runs (reference manual, "phase")
   const verdict kept = s.result;

@@ -72,7 +72,8 @@ inline constexpr uint32_t k_chunk_scratch = 2048;
 // One request under inspection: the transaction and copies of what it borrows (the head
 // and its field table), since the session's buffers move on while the body streams.
 struct waf_slot {
-  explicit waf_slot(const waf::waf_engine& e) : tx(e) {}
+  waf_slot(const waf::waf_engine& e, std::shared_ptr<waf::transaction_scratch> scratch)
+      : tx(e, std::move(scratch)) {}
   waf::transaction tx;
   int32_t instance = -1;
   std::unique_ptr<char[]> head;

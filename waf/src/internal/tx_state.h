@@ -39,7 +39,10 @@ class transform_cache {
     ++used_;
   }
   void clear() {
-    ++gen_;  // lazily invalidates every slot
+    if (++gen_ == 0) {  // lazily invalidates every slot; on wrapping, eagerly
+      for (auto& s : slots_) s.gen = 0;
+      gen_ = 1;
+    }
     used_ = 0;
   }
 
@@ -137,16 +140,60 @@ struct op_result {
 
 }  // namespace detail
 
-struct transaction::state {
-  explicit state(const waf_engine& e) : engine(e) {}
+// What a transaction builds to evaluate quickly and can always build again: transformed
+// values, the list and union tables, the prescans' state, Hyperscan's scratch and the work
+// buffers. The proxy keeps a transaction per request in flight, and with a set each, 64 of
+// them in flight made a GET half as dear again (waf_bench, WAF_BENCH_LIVE=64): shared, the
+// set stays in the CPU's cache. `owner` is the transaction that filled it; another one starts
+// by invalidating it (transaction::state::claim).
+class transaction_scratch {
+ public:
+  explicit transaction_scratch(const waf_engine& e);
+  ~transaction_scratch();
+  transaction_scratch(const transaction_scratch&) = delete;
+  transaction_scratch& operator=(const transaction_scratch&) = delete;
+
   const waf_engine& engine;
-  detail::arena mem;
+  const void* owner = nullptr;
+  // The generation counter of every transaction sharing this (gen_of()), so that what one
+  // built can never pass for another's; restarted before it wraps (state::claim).
+  uint32_t values_gen = 1;
+  uint32_t restarts = 0;  // of values_gen
   regex_scratch scratch;
   // The operator's captures, one for the transaction: run_operator resets its count, and a
   // fresh one per value cost a 168-byte clear (rep stos) that was a third of the link walk.
   detail::op_result op_res;
-  waf_counters counters;
   std::string buf_a, buf_b;  // transformation work buffers
+  detail::transform_cache tcache;
+  detail::transform_cache hs_cache;   // (transformed value, group<<20|chain) -> hit link ids
+  std::vector<uint32_t> hs_hits;      // scan work buffer
+  std::string hs_joined;              // a literal database's values end to end (prescan)
+  ::hs_scratch* hs_scratch = nullptr;
+  std::vector<uint32_t> hs_db_gen;              // generation each db was prescanned at
+  std::vector<uint32_t> hs_db_seen;             // values_gen when that was last checked
+  std::vector<uint8_t> hs_db_empty;             // a prescanned value was empty (never skip)
+  std::vector<std::vector<uint64_t>> hs_any_hit;  // per db: patterns reported for any value
+  std::vector<detail::byte_union> byte_unions;    // fixed-size open-addressing table
+  std::vector<detail::set_union> set_unions;      // by hs_place::byte_set
+  std::vector<detail::tvalue> tvalues;            // members of every tvalue_list, this transaction
+  std::vector<detail::tvalue_list> tvalue_lists;  // fixed-size open-addressing table
+  std::vector<uint32_t> dup_slots;                // tvalue_list_of's work table
+  std::vector<uint8_t> no_match_seen;             // per list position, for one link's walk
+
+  // Forgets every generation-tagged entry and starts values_gen again.
+  void restart_generations();
+};
+
+struct transaction::state {
+  state(const waf_engine& e, std::shared_ptr<transaction_scratch> w);
+  const waf_engine& engine;
+  std::shared_ptr<transaction_scratch> work;
+  detail::arena mem;
+  // The shared part, under the names the evaluator has always used.
+  regex_scratch& scratch;
+  detail::op_result& op_res;
+  waf_counters counters;
+  std::string &buf_a, &buf_b;
   // Body processor work buffers (capacity kept between requests).
   std::string json_path, json_key, json_value, xml_text, xml_decoded;
   std::vector<std::string_view> xml_open;
@@ -180,33 +227,40 @@ struct transaction::state {
   std::vector<const variable_ref*> removed_target_refs;  // those that apply to the current rule
   std::vector<match_record> matches;
   verdict result;
-  detail::transform_cache tcache;
-  detail::transform_cache hs_cache;   // (transformed value, group<<20|chain) -> hit link ids
-  std::vector<uint32_t> hs_hits;      // scan work buffer
-  std::string hs_joined;              // a literal database's values end to end (prescan)
-  ::hs_scratch* hs_scratch = nullptr;
+  detail::transform_cache &tcache, &hs_cache;
+  std::vector<uint32_t>& hs_hits;
+  std::string& hs_joined;
+  ::hs_scratch*& hs_scratch;
   // Generations (gen_of()): values_gen counts every change; stable_gen is its value when phase
   // 1 began; volatile_gen when the collections the body feeds last gained values; scalar_gen
   // when one scalar variable alone last changed (the body processor's REQUEST_BODY_LENGTH,
   // REQBODY_ERROR, ... must not invalidate what was built from ARGS).
-  uint32_t values_gen = 1;
+  uint32_t& values_gen;
   uint32_t stable_gen = 1;
   uint32_t volatile_gen = 1;
   std::array<uint32_t, k_variable_count> scalar_gen{};
-  std::vector<uint32_t> hs_db_gen;              // generation each db was prescanned at
-  std::vector<uint32_t> hs_db_seen;             // values_gen when that was last checked
-  std::vector<uint8_t> hs_db_empty;             // a prescanned value was empty (never skip)
-  std::vector<std::vector<uint64_t>> hs_any_hit;  // per db: patterns reported for any value
-  std::vector<detail::byte_union> byte_unions;    // fixed-size open-addressing table
-  std::vector<detail::set_union> set_unions;      // by hs_place::byte_set
-  std::vector<detail::tvalue> tvalues;            // members of every tvalue_list, this transaction
-  std::vector<detail::tvalue_list> tvalue_lists;  // fixed-size open-addressing table
-  std::vector<uint32_t> dup_slots;                // tvalue_list_of's work table
-  std::vector<uint8_t> no_match_seen;             // per list position, for one link's walk
+  std::vector<uint32_t>&hs_db_gen, &hs_db_seen;
+  std::vector<uint8_t>& hs_db_empty;
+  std::vector<std::vector<uint64_t>>& hs_any_hit;
+  std::vector<detail::byte_union>& byte_unions;
+  std::vector<detail::set_union>& set_unions;
+  std::vector<detail::tvalue>& tvalues;
+  std::vector<detail::tvalue_list>& tvalue_lists;
+  std::vector<uint32_t>& dup_slots;
+  std::vector<uint8_t>& no_match_seen;
   std::vector<std::pair<std::string, std::unique_ptr<regex>>> dyn_regex;  // @rx with %{...}
   int highest_severity = 255;
 
   void reset();
+  // Makes the shared scratch this transaction's before it evaluates: when another one used
+  // it last, everything in it is stale, and new generations make every list, union and
+  // prescan be built again.
+  void claim() {
+    if (work->owner != this || values_gen > k_gen_restart) take_over();
+  }
+  // Far below the wrap: one transaction's call adds only a few generations.
+  static constexpr uint32_t k_gen_restart = 0xf0000000u;
+  void take_over();
   detail::var_store* store(variable_id id);
 };
 

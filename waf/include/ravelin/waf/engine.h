@@ -152,9 +152,17 @@ struct waf_counters {
   uint64_t hs_confirms = 0;         // PCRE2 confirmations after a Hyperscan hit
 };
 
+// Room a transaction fills to evaluate quickly and can always build again (transformed
+// values, tables, Hyperscan scratch). Transactions of one engine that run on one thread may
+// share one: many in flight (a proxy waiting on responses) then keep one set in the CPU's
+// cache instead of one each. Never used by two threads at once.
+class transaction_scratch;
+std::shared_ptr<transaction_scratch> make_transaction_scratch(const waf_engine& engine);
+
 class transaction {
  public:
-  explicit transaction(const waf_engine& engine);
+  // `shared`: a scratch of the same engine (null: one of its own).
+  explicit transaction(const waf_engine& engine, std::shared_ptr<transaction_scratch> shared = nullptr);
   ~transaction();
   transaction(const transaction&) = delete;
   transaction& operator=(const transaction&) = delete;
