@@ -64,16 +64,9 @@ detail::var_store* transaction::state::store(variable_id id) {
 transaction_scratch::transaction_scratch(const waf_engine& e) : engine(e) {
   if (const hs_matcher* hs = e.hs()) {
     hs_scratch = hs->alloc_scratch();
-    hs_db_gen.assign(hs->databases(), 0);
-    hs_db_seen.assign(hs->databases(), 0);
-    hs_db_empty.assign(hs->databases(), 0);
     byte_unions.resize(1024);
     set_unions.resize(e.byte_sets());
     tvalue_lists.resize(1024);
-    hs_any_hit.resize(hs->databases());
-    for (size_t d = 0; d < hs->databases(); ++d) {
-      hs_any_hit[d].assign((hs->patterns_in(static_cast<int32_t>(d)) + 63) / 64, 0);
-    }
   }
 }
 
@@ -82,8 +75,6 @@ transaction_scratch::~transaction_scratch() {
 }
 
 void transaction_scratch::restart_generations() {
-  std::fill(hs_db_gen.begin(), hs_db_gen.end(), 0);
-  std::fill(hs_db_seen.begin(), hs_db_seen.end(), 0);
   std::fill(byte_unions.begin(), byte_unions.end(), detail::byte_union{});
   std::fill(set_unions.begin(), set_unions.end(), detail::set_union{});
   std::fill(tvalue_lists.begin(), tvalue_lists.end(), detail::tvalue_list{});
@@ -109,26 +100,49 @@ transaction::state::state(const waf_engine& e, std::shared_ptr<transaction_scrat
       hs_joined(work->hs_joined),
       hs_scratch(work->hs_scratch),
       values_gen(work->values_gen),
-      hs_db_gen(work->hs_db_gen),
-      hs_db_seen(work->hs_db_seen),
-      hs_db_empty(work->hs_db_empty),
-      hs_any_hit(work->hs_any_hit),
       byte_unions(work->byte_unions),
       set_unions(work->set_unions),
       tvalues(work->tvalues),
       tvalue_lists(work->tvalue_lists),
       dup_slots(work->dup_slots),
-      no_match_seen(work->no_match_seen) {}
+      no_match_seen(work->no_match_seen) {
+  if (const hs_matcher* hs = e.hs()) {
+    hs_db_gen.assign(hs->databases(), 0);
+    hs_db_seen.assign(hs->databases(), 0);
+    hs_db_empty.assign(hs->databases(), 0);
+    hs_any_hit.resize(hs->databases());
+    for (size_t d = 0; d < hs->databases(); ++d) {
+      hs_any_hit[d].assign((hs->patterns_in(static_cast<int32_t>(d)) + 63) / 64, 0);
+    }
+  }
+}
 
 void transaction::state::take_over() {
+  if (work->owner != nullptr && work->owner != this) work->owner->left_at = values_gen;
   if (values_gen > k_gen_restart) work->restart_generations();
-  // Older than the generations below, so meaningless; after a restart, misleading.
-  scalar_gen.fill(0);
+  const bool resumes = restarts_seen == work->restarts && left_at != 0;
+  restarts_seen = work->restarts;
   work->owner = this;
   tcache.clear();
   hs_cache.clear();
   tvalues.clear();
+  // New generations for everything: no list, union or cache entry (another transaction's,
+  // or this one's, now overwritten) passes for current. Older scalar generations would be
+  // meaningless, and after a restart misleading.
+  scalar_gen.fill(0);
+  const uint32_t was = left_at;
   stable_gen = volatile_gen = ++values_gen;
+  left_at = 0;
+  // A prescan that was current when this transaction last held the scratch still is: its
+  // values have not changed since. It carries over (the per-value hits went with tvalues
+  // and are scanned again on demand).
+  for (size_t db = 0; db < hs_db_seen.size(); ++db) {
+    if (resumes && hs_db_seen[db] == was) {
+      hs_db_seen[db] = hs_db_gen[db] = values_gen;
+    } else {
+      hs_db_seen[db] = hs_db_gen[db] = 0;
+    }
+  }
 }
 
 transaction::transaction(const waf_engine& engine, std::shared_ptr<transaction_scratch> shared) {
@@ -145,7 +159,7 @@ transaction::transaction(const waf_engine& engine, std::shared_ptr<transaction_s
 }
 
 transaction::~transaction() {
-  if (s_->work->owner == s_.get()) s_->work->owner = nullptr;
+  if (s_->work->owner == s_.get()) s_->work->owner = nullptr;  // nobody to tell left_at
 }
 
 verdict transaction::process_request(const http_request& req, std::string_view unique_id) {

@@ -154,7 +154,7 @@ class transaction_scratch {
   transaction_scratch& operator=(const transaction_scratch&) = delete;
 
   const waf_engine& engine;
-  const void* owner = nullptr;
+  transaction::state* owner = nullptr;
   // The generation counter of every transaction sharing this (gen_of()), so that what one
   // built can never pass for another's; restarted before it wraps (state::claim).
   uint32_t values_gen = 1;
@@ -169,10 +169,6 @@ class transaction_scratch {
   std::vector<uint32_t> hs_hits;      // scan work buffer
   std::string hs_joined;              // a literal database's values end to end (prescan)
   ::hs_scratch* hs_scratch = nullptr;
-  std::vector<uint32_t> hs_db_gen;              // generation each db was prescanned at
-  std::vector<uint32_t> hs_db_seen;             // values_gen when that was last checked
-  std::vector<uint8_t> hs_db_empty;             // a prescanned value was empty (never skip)
-  std::vector<std::vector<uint64_t>> hs_any_hit;  // per db: patterns reported for any value
   std::vector<detail::byte_union> byte_unions;    // fixed-size open-addressing table
   std::vector<detail::set_union> set_unions;      // by hs_place::byte_set
   std::vector<detail::tvalue> tvalues;            // members of every tvalue_list, this transaction
@@ -239,9 +235,14 @@ struct transaction::state {
   uint32_t stable_gen = 1;
   uint32_t volatile_gen = 1;
   std::array<uint32_t, k_variable_count> scalar_gen{};
-  std::vector<uint32_t>&hs_db_gen, &hs_db_seen;
-  std::vector<uint8_t>& hs_db_empty;
-  std::vector<std::vector<uint64_t>>& hs_any_hit;
+  // The prescans' results are the transaction's own (small, and still true of its values
+  // when it takes the scratch back: take_over).
+  std::vector<uint32_t> hs_db_gen;              // generation each db was prescanned at
+  std::vector<uint32_t> hs_db_seen;             // values_gen when that was last checked
+  std::vector<uint8_t> hs_db_empty;             // a prescanned value was empty (never skip)
+  std::vector<std::vector<uint64_t>> hs_any_hit;  // per db: patterns reported for any value
+  uint32_t left_at = 0;   // values_gen when another transaction took the scratch from this one
+  uint32_t restarts_seen = 0;  // work->restarts when this one last held the scratch
   std::vector<detail::byte_union>& byte_unions;
   std::vector<detail::set_union>& set_unions;
   std::vector<detail::tvalue>& tvalues;
