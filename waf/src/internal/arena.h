@@ -66,8 +66,22 @@ inline uint64_t hash_bytes(std::string_view s) {
     h = (h ^ w) * 0xff51afd7ed558ccdULL;
     h ^= h >> 32;
   }
+  // The last 1-7 bytes in one or two fixed-size loads (overlapping what came before, which
+  // loses nothing: the length is in the seed): a memcpy of variable length is a libc call.
+  const char* end = s.data() + s.size();
+  const size_t rest = s.size() - i;
   uint64_t tail = 0;
-  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
+  if (rest > 0 && s.size() >= 8) {
+    std::memcpy(&tail, end - 8, 8);
+  } else if (rest >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, s.data(), 4);
+    std::memcpy(&hi, end - 4, 4);
+    tail = lo | uint64_t{hi} << 32;
+  } else if (rest > 0) {
+    tail = static_cast<unsigned char>(s[0]) | static_cast<unsigned char>(s[rest / 2]) << 8 |
+           static_cast<unsigned char>(end[-1]) << 16;
+  }
   h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
   return h ^ (h >> 29);
 }
