@@ -1,4 +1,5 @@
-// Collection store keys: var_store's hashing over every tail length.
+// Collection store keys: var_store's hashing over every tail length, and setvar names, whose
+// literal text the parser lower-cases and whose macro-built parts run_setvar lower-cases.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -6,6 +7,8 @@
 #include <vector>
 
 #include "internal/arena.h"
+#include "ravelin/waf/engine.h"
+#include "ravelin/waf/seclang.h"
 
 namespace ravelin::waf {
 namespace {
@@ -40,6 +43,43 @@ TEST(store_keys, every_tail_length_finds_its_own_entry) {
   ASSERT_NE(st.get(keys[5]), nullptr);
   EXPECT_EQ(*st.get(keys[5]), "again");
   EXPECT_EQ(st.get("kkkkkkkkz"), nullptr);  // never set
+}
+
+TEST(store_keys, setvar_literal_names_are_lower_cased_at_load) {
+  auto r = load_rules_text("SecAction \"id:1,phase:1,pass,nolog,setvar:tx.Mixed_NAME=1\"\n", "t.conf");
+  ASSERT_TRUE(r.errors.empty());
+  const setvar_action& sv = r.rules->rules[0].links[0].actions.setvars[0];
+  ASSERT_EQ(sv.name.parts.size(), 1u);
+  EXPECT_EQ(sv.name.parts[0].literal, "mixed_name");
+  EXPECT_EQ(sv.name.source, "Mixed_NAME");  // messages show it as written
+}
+
+TEST(store_keys, setvar_names_match_whatever_their_case) {
+  for (const bool hyperscan : {false, true}) {
+    auto r = load_rules_text(
+        "SecRuleEngine On\n"
+        "SecAction \"id:1,phase:1,pass,nolog,setvar:tx.Mixed_NAME=7,setvar:'tx.Built_%{REQUEST_METHOD}=+2'\"\n"
+        "SecRule TX:mixed_name \"@eq 7\" \"id:2,phase:1,pass,log,setvar:tx.HITS=+1\"\n"
+        "SecRule TX:BUILT_GET \"@eq 2\" \"id:3,phase:1,pass,log,setvar:tx.hits=+1\"\n"
+        "SecRule TX:/^MIXED_/ \"@eq 7\" \"id:4,phase:1,pass,log,setvar:tx.Hits=+1\"\n"
+        "SecRule &TX:/built_get/ \"@eq 1\" \"id:5,phase:1,pass,log,setvar:tx.hits=+1\"\n"
+        "SecRule TX:hits \"@eq 4\" \"id:6,phase:1,deny,status:403\"\n",
+        "t.conf");
+    ASSERT_TRUE(r.errors.empty());
+    waf_engine engine(r.rules, engine_options{hyperscan});
+    transaction tx(engine);
+    http_request req;
+    req.method = "GET";
+    req.uri = "/";
+    req.protocol = "HTTP/1.1";
+    req.remote_addr = "198.18.0.1";
+    for (int round = 0; round < 2; ++round) {  // the second request reuses the transaction
+      const verdict v = tx.process_request(req, "uid");
+      EXPECT_EQ(v.status, 403) << "hyperscan " << hyperscan << " round " << round;
+      EXPECT_EQ(tx.tx("mixed_name"), "7");
+      EXPECT_EQ(tx.tx("built_get"), "2");
+    }
+  }
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Macro expansion, setvar and lookups (reference manual: "Macro expansion", "setvar").
 #include "internal/collections.h"
 
+#include <cstring>
+
 namespace ravelin::waf::detail {
 
 std::string_view lookup(transaction::state& s, variable_id id, std::string_view key) {
@@ -50,8 +52,13 @@ std::string_view expand(transaction::state& s, const macro_text& m, const rule_c
   // transaction, so it needs no copy (@within %{tx.restricted_headers} runs per header).
   if (m.parts.size() == 1 && m.parts[0].var != variable_id::rule)
     return lookup(s, m.parts[0].var, m.parts[0].key);
-  // Expand piece by piece into the arena; pieces are views that stay valid meanwhile.
-  std::string_view pieces[32];
+  // Expand piece by piece into the arena; pieces are views that stay valid meanwhile. A
+  // trivial type, left uninitialised: zeroing 32 string_views cost more than most expansions.
+  struct piece {
+    const char* data;
+    size_t size;
+  };
+  piece pieces[32];
   size_t n = 0, total = 0;
   for (const auto& p : m.parts) {
     if (n == 32) break;
@@ -59,28 +66,36 @@ std::string_view expand(transaction::state& s, const macro_text& m, const rule_c
     if (!p.is_var) v = p.literal;
     else if (p.var == variable_id::rule) v = rule_field(s, ctx, p.key);
     else v = lookup(s, p.var, p.key);
-    pieces[n++] = v;
+    pieces[n++] = {v.data(), v.size()};
     total += v.size();
   }
   char* out = s.mem.alloc(total);
   size_t o = 0;
   for (size_t i = 0; i < n; ++i) {
-    std::copy(pieces[i].begin(), pieces[i].end(), out + o);
-    o += pieces[i].size();
+    if (pieces[i].size) std::memcpy(out + o, pieces[i].data, pieces[i].size);
+    o += pieces[i].size;
   }
   return {out, total};
 }
 
-void run_setvar(transaction::state& s, const setvar_action& a, const rule_context& ctx) {
-  var_store* st = s.store(a.collection);
-  if (!st) return;
-  std::string_view raw = expand(s, a.name, ctx);
-  // Variable names are case-insensitive: store them lower-cased.
+namespace {
+// Variable names are case-insensitive: stores keep them lower-case. The parser folded the
+// literal text already, so only a name built from macros is copied and folded here.
+std::string_view setvar_name(transaction::state& s, const macro_text& name, const rule_context& ctx) {
+  if (name.parts.size() == 1 && !name.parts[0].is_var) return name.parts[0].literal;
+  const std::string_view raw = expand(s, name, ctx);
   char* lower = s.mem.alloc(raw.size());
   for (size_t i = 0; i < raw.size(); ++i) {
     lower[i] = static_cast<char>(ascii_lower(static_cast<unsigned char>(raw[i])));
   }
-  const std::string_view name(lower, raw.size());
+  return {lower, raw.size()};
+}
+}  // namespace
+
+void run_setvar(transaction::state& s, const setvar_action& a, const rule_context& ctx) {
+  var_store* st = s.store(a.collection);
+  if (!st) return;
+  const std::string_view name = setvar_name(s, a.name, ctx);
   switch (a.op) {
     case setvar_op::remove: st->remove(name); return;
     case setvar_op::set: st->set(name, expand(s, a.value, ctx)); return;

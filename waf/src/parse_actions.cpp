@@ -147,6 +147,13 @@ setvar_action parse_setvar(std::string_view v) {
   std::string_view name = rest.substr(0, eq);
   if (name.empty()) throw std::runtime_error("setvar with an empty variable name");
   s.name = parse_macro(name);
+  // Names are case-insensitive and stored lower-case: folding the literal text here lets
+  // run_setvar use a name without macros as it is, rather than copy it per request.
+  for (auto& part : s.name.parts) {
+    if (!part.is_var) {
+      for (char& c : part.literal) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
   if (eq == std::string_view::npos) {
     s.value = parse_macro(s.op == setvar_op::remove ? "" : "1");
     return s;
