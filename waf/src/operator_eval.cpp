@@ -102,7 +102,9 @@ bool taken(const transaction::state& s, uint32_t slot_gen, uint32_t slot_key, ui
 }
 }  // namespace
 
-tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain) {
+namespace {
+// tvalue_list_of past its home slot: probes on, and builds the list when it is not current.
+[[gnu::noinline]] tvalue_list* find_or_build_list(transaction::state& s, variable_id group, int32_t chain) {
   const uint32_t key = ((static_cast<uint32_t>(group) << 20) | static_cast<uint32_t>(chain)) + 1;
   const uint32_t gen = gen_of(s, group);
   const size_t mask = s.tvalue_lists.size() - 1;
@@ -177,6 +179,17 @@ tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t ch
     return &l;
   }
   return nullptr;  // table full: callers take the slow path
+}
+}  // namespace
+
+// Called a few hundred times per request, nearly always for a list that is current in its
+// home slot: that look is kept apart from the builder, whose register saves and spills cost
+// more than the look itself.
+tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain) {
+  const uint32_t key = ((static_cast<uint32_t>(group) << 20) | static_cast<uint32_t>(chain)) + 1;
+  tvalue_list& home = s.tvalue_lists[table_slot(key, s.tvalue_lists.size() - 1)];
+  if (home.gen == gen_of(s, group) && home.key == key) return &home;
+  return find_or_build_list(s, group, chain);
 }
 
 namespace {
@@ -370,9 +383,9 @@ void prescan_joined(transaction::state& s, const hs_matcher& hs, int32_t db, uin
 // Scans every value of the database's variables once (per collection generation) and records
 // which patterns any of them may match. A later look in the same transaction scans only the
 // variables that changed and adds their hits: hits left from values since replaced are only
-// extra "maybe"s, which the exact check answers.
-void prescan(transaction::state& s, const hs_matcher& hs, int32_t db) {
-  if (s.hs_db_seen[db] == s.values_gen) return;  // nothing changed since the last look
+// extra "maybe"s, which the exact check answers. Only when values_gen moved since the last
+// look (hs_gate_open checks).
+[[gnu::noinline]] void prescan(transaction::state& s, const hs_matcher& hs, int32_t db) {
   s.hs_db_seen[db] = s.values_gen;
   uint32_t gen = s.stable_gen;
   if (!hs.stable(db)) {
@@ -467,7 +480,9 @@ bool evaluate(transaction::state& s, const rule_link& link, std::string_view v, 
 }  // namespace
 
 bool hs_gate_open(transaction::state& s, int32_t db, uint32_t id) {
-  prescan(s, *s.engine.hs(), db);
+  // Most looks find nothing changed since the last (prescan's work, out of line, would make
+  // every look pay its register saves).
+  if (s.hs_db_seen[db] != s.values_gen) prescan(s, *s.engine.hs(), db);
   if (s.hs_db_empty[db]) return true;
   return (s.hs_any_hit[db][id / 64] >> (id % 64)) & 1;
 }
