@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "internal/arena.h"
+#include "internal/collections.h"
 #include "ravelin/waf/engine.h"
 #include "ravelin/waf/seclang.h"
 
@@ -43,6 +44,21 @@ TEST(store_keys, every_tail_length_finds_its_own_entry) {
   ASSERT_NE(st.get(keys[5]), nullptr);
   EXPECT_EQ(*st.get(keys[5]), "again");
   EXPECT_EQ(st.get("kkkkkkkkz"), nullptr);  // never set
+}
+
+// Selector literals are lower-case; keys of collections other than stores keep their case.
+TEST(store_keys, selector_literals_match_keys_of_either_case) {
+  const std::vector<std::string> lits{"web_attack", "/errors", "9x"};
+  EXPECT_TRUE(detail::holds_any("950100-OWASP_CRS/WEB_ATTACK/X", lits));
+  EXPECT_TRUE(detail::holds_any("leakage/ERRORS", lits));
+  EXPECT_TRUE(detail::holds_any("a9X", lits));
+  EXPECT_TRUE(detail::holds_any("web_attack", lits));
+  EXPECT_FALSE(detail::holds_any("web_attac", lits));
+  EXPECT_FALSE(detail::holds_any("wEB-attack", lits));
+  EXPECT_FALSE(detail::holds_any("leakage\x0f" "errors", lits));  // 0x0f | 0x20 is '/'
+  EXPECT_FALSE(detail::holds_any("a9y", lits));
+  EXPECT_FALSE(detail::holds_any("", lits));
+  EXPECT_FALSE(detail::holds_any("WEB_ATTACK", {std::string("web_attack!")}));
 }
 
 TEST(store_keys, setvar_literal_names_are_lower_cased_at_load) {

@@ -25,12 +25,18 @@ inline bool ieq(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Whether `key` holds one of the lower-case `literals`, ASCII case-insensitively.
+// Whether `key` holds one of the lower-case `literals` (never empty: parse_variables.cpp drops
+// a selector's literals when one is), ASCII case-insensitively.
 inline bool holds_any(std::string_view key, const std::vector<std::string>& literals) {
   for (const auto& lit : literals) {
     if (lit.size() > key.size()) continue;
+    // Candidates by their first byte, case folded with one OR: exact for a letter (both
+    // cases map to it) and, with no fold, for anything else.
+    const auto first = static_cast<unsigned char>(lit[0]);
+    const unsigned char fold = first >= 'a' && first <= 'z' ? 0x20 : 0;
     for (size_t i = 0; i + lit.size() <= key.size(); ++i) {
-      size_t j = 0;
+      if ((static_cast<unsigned char>(key[i]) | fold) != first) continue;
+      size_t j = 1;
       while (j < lit.size() && ascii_lower(static_cast<unsigned char>(key[i + j])) ==
                                    static_cast<unsigned char>(lit[j])) {
         ++j;
