@@ -177,8 +177,20 @@ constexpr class_table k_classes;
 }  // namespace
 
 uint32_t byte_classes(std::string_view v) noexcept {
-  uint32_t c = 0;
-  for (const char ch : v) c |= k_classes.of[static_cast<unsigned char>(ch)];
+  // Four bytes a step into separate words: a quarter of the loop's counting and branching,
+  // and no single chain of ORs (every short value of a request passes through here).
+  const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+  const size_t n = v.size();
+  uint32_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    c0 |= k_classes.of[p[i]];
+    c1 |= k_classes.of[p[i + 1]];
+    c2 |= k_classes.of[p[i + 2]];
+    c3 |= k_classes.of[p[i + 3]];
+  }
+  for (; i < n; ++i) c0 |= k_classes.of[p[i]];
+  uint32_t c = c0 | c1 | c2 | c3;
   // Path normalisation changes a dot only next to a slash, or the value "." alone: dotted
   // names (JSON's json.items.array_0.sku) pass it untouched.
   if (v == ".") c |= c_dot;
