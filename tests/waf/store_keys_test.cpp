@@ -1,5 +1,6 @@
-// Collection store keys: var_store's hashing over every tail length, and setvar names, whose
-// literal text the parser lower-cases and whose macro-built parts run_setvar lower-cases.
+// Collection stores: var_store's hashing over every tail length, its saved images (folded
+// runs replayed onto an empty TX), selector literals, and setvar names, whose literal text
+// the parser lower-cases and whose macro-built parts run_setvar lower-cases.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -44,6 +45,81 @@ TEST(store_keys, every_tail_length_finds_its_own_entry) {
   ASSERT_NE(st.get(keys[5]), nullptr);
   EXPECT_EQ(*st.get(keys[5]), "again");
   EXPECT_EQ(st.get("kkkkkkkkz"), nullptr);  // never set
+}
+
+TEST(store_keys, a_restored_image_is_the_saved_store) {
+  detail::var_store st, other;
+  detail::var_store::image im;
+  st.set("key", "v");
+  st.set("odd", "1");
+  st.remove("odd");
+  st.save(im);
+  std::vector<std::string> many;
+  for (int i = 0; i < 150; ++i) many.push_back("k" + std::to_string(i));
+  for (int round = 0; round < 2; ++round) {
+    other.clear();
+    for (const auto& k : many) other.set(k, "x");  // grows its index past the image's
+    other.restore(im);
+    ASSERT_EQ(other.entries().size(), 2u);
+    ASSERT_NE(other.get("key"), nullptr);
+    EXPECT_EQ(*other.get("key"), "v");
+    EXPECT_EQ(other.get("odd"), nullptr);  // removed before the save
+    EXPECT_EQ(other.get("k0"), nullptr);
+    for (const auto& k : many) other.set(k, "y");  // grows again from the image's index
+    EXPECT_EQ(other.entries().size(), 152u);
+    ASSERT_NE(other.get("k149"), nullptr);
+    EXPECT_EQ(*other.get("k149"), "y");
+    other.set("odd", "back");  // revives the dead entry rather than adding one
+    EXPECT_EQ(other.entries().size(), 152u);
+    EXPECT_EQ(*other.get("odd"), "back");
+  }
+}
+
+// One transaction over many requests: from the second on, folded runs that start on an empty
+// TX are restored from an image. Each request must end as on a fresh reference transaction.
+TEST(store_keys, folded_runs_restored_from_an_image_match_evaluation) {
+  const std::string rules =
+      "SecRuleEngine On\n"
+      "SecAction \"id:10,phase:1,pass,nolog,setvar:tx.a=1,setvar:tx.b=5,setvar:tx.gone=1,setvar:!tx.gone\"\n"
+      "SecRule &TX:c \"@eq 0\" \"id:11,phase:1,pass,nolog,setvar:tx.c=2\"\n"
+      "SecRule REQUEST_HEADERS:X-Set \"@rx .\" \"id:12,phase:1,pass,nolog,setvar:tx.b=9,setvar:tx.gone=3\"\n"
+      "SecRule TX:a \"@eq 1\" \"id:13,phase:1,pass,nolog,setvar:tx.d=+%{tx.b}\"\n"
+      "SecRule ARGS:rm \"@rx .\" \"id:14,phase:1,pass,nolog,ctl:ruleRemoveById=20\"\n"
+      "SecRule ARGS:a \"@rx .\" \"id:15,phase:2,pass,nolog,setvar:tx.a=7\"\n"
+      "SecRule TX:a \"@eq 1\" \"id:20,phase:2,pass,nolog,setvar:tx.f=1\"\n"
+      "SecRule &TX:/^(a|b|c|d|f|gone)$/ \"@eq 6\" \"id:21,phase:2,deny,status:403\"\n";
+  auto load = [&] {
+    auto r = load_rules_text(rules, "t.conf");
+    EXPECT_TRUE(r.errors.empty());
+    return r.rules;
+  };
+  const auto rs = load();
+  waf_engine fast_engine(rs, engine_options{true});
+  transaction fast(fast_engine);
+  for (int round = 0; round < 3; ++round) {
+    for (const char* uri : {"/", "/?rm=1", "/?a=1", "/"}) {
+      for (const bool header : {false, true}) {
+        std::vector<http_header> headers;
+        if (header) headers.push_back({"X-Set", "1"});
+        http_request req;
+        req.method = "GET";
+        req.uri = uri;
+        req.protocol = "HTTP/1.1";
+        req.remote_addr = "198.18.0.1";
+        req.headers = headers;
+        waf_engine ref_engine(rs, engine_options{false});
+        transaction ref(ref_engine);
+        const verdict a = ref.process_request(req, "uid"), b = fast.process_request(req, "uid");
+        EXPECT_EQ(a.action, b.action) << uri << header << round;
+        EXPECT_EQ(a.rule_id, b.rule_id) << uri << header << round;
+        for (const char* k : {"a", "b", "c", "d", "f", "gone"}) {
+          EXPECT_EQ(ref.tx(k), fast.tx(k)) << k << " " << uri << header << round;
+        }
+        EXPECT_EQ(fast.tx("gone"), header ? "3" : "");
+        EXPECT_EQ(fast.tx("d"), header ? "9" : "5");
+      }
+    }
+  }
 }
 
 // Selector literals are lower-case; keys of collections other than stores keep their case.

@@ -349,9 +349,20 @@ sim_outcome simulate_rule(transaction::state& s, const rule& r, uint32_t index,
 // (then they are evaluated one by one, as built).
 static bool replay_fold(transaction::state& s, const waf_engine::fold_run& f) {
   if (!s.removed_ids.empty() || !s.removed_tags.empty() || !s.removed_targets.empty()) return false;
-  for (const auto& op : f.ops) {
-    if (op.set) s.tx.set(op.key, op.value);
-    else s.tx.remove(op.key);
+  // A run replayed onto an empty TX leaves the same store every time (its keys and values are
+  // the engine's): from the second request on it is copied in whole, not rebuilt op by op.
+  const bool from_empty = s.tx.entries().empty();
+  if (from_empty && s.tx_image_of == &f) {
+    s.tx.restore(s.tx_image);
+  } else {
+    for (const auto& op : f.ops) {
+      if (op.set) s.tx.set(op.key, op.value);
+      else s.tx.remove(op.key);
+    }
+    if (from_empty) {
+      s.tx.save(s.tx_image);
+      s.tx_image_of = &f;
+    }
   }
   if (f.sets_matched) {
     s.scalar[static_cast<size_t>(variable_id::matched_var)] = f.matched_var;

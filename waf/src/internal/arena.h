@@ -124,6 +124,20 @@ class var_store {
     std::fill(slots_.begin(), slots_.end(), -1);
   }
   const std::vector<entry>& entries() const { return entries_; }
+  // The whole store (entries in order, and their index) as a copy that restore() puts back;
+  // after the first copy, both reuse the vectors' capacity.
+  struct image {
+    std::vector<entry> entries;
+    std::vector<int32_t> slots;
+  };
+  void save(image& im) const {
+    im.entries = entries_;
+    im.slots = slots_;
+  }
+  void restore(const image& im) {
+    entries_ = im.entries;
+    slots_ = im.slots;
+  }
   // Records every set (live) and remove (!live) in order; waf_engine's folding only.
   void journal_to(std::vector<entry>* j) { journal_ = j; }
 

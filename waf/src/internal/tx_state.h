@@ -210,6 +210,10 @@ struct transaction::state {
   std::vector<detail::kv> args_get, args_post, headers, cookies, files, files_names, files_sizes,
       part_headers, xml, resp_headers, matched_vars;
   detail::var_store tx, ip, global, session, user, resource;
+  // TX as the fold run `tx_image_of` leaves it when replayed onto an empty TX (evaluate.cpp,
+  // replay_fold): CRS' initialisation, the same for every request.
+  detail::var_store::image tx_image;
+  const void* tx_image_of = nullptr;
 
   // engine state for this transaction
   engine_mode mode = engine_mode::on;
