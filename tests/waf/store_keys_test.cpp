@@ -174,5 +174,35 @@ TEST(store_keys, setvar_names_match_whatever_their_case) {
   }
 }
 
+// A link whose exclusions name only some of its targets (evaluate.cpp tests exclusions per
+// value only for those): the others are walked whole, the named ones still lose their members,
+// also through ctl:ruleRemoveTargetById, on both paths.
+TEST(exclusions, apply_to_the_targets_they_name_only) {
+  auto r = load_rules_text(
+      "SecRuleEngine On\n"
+      "SecRule REQUEST_URI \"@beginsWith /x\" \"id:1,phase:1,pass,nolog,ctl:ruleRemoveTargetById=3;REQUEST_COOKIES:c\"\n"
+      "SecRule REQUEST_COOKIES|ARGS|!ARGS:/^safe/|REQUEST_HEADERS:X-A|!REQUEST_COOKIES:d \"@contains bad\" "
+      "\"id:2,phase:2,pass,log,setvar:tx.n2=+1\"\n"
+      "SecRule ARGS|REQUEST_COOKIES|&TX:/^n2$/ \"@contains bad\" \"id:3,phase:2,pass,log,setvar:tx.n3=+1\"\n",
+      "t.conf");
+  ASSERT_TRUE(r.errors.empty());
+  for (const bool hyperscan : {false, true}) {
+    waf_engine engine(r.rules, engine_options{hyperscan});
+    transaction tx(engine);
+    for (const char* uri : {"/x?a=bad&safe_1=bad", "/y?a=bad&safe_1=bad"}) {
+      std::vector<http_header> headers{{"Cookie", "c=bad; d=bad; e=bad"}, {"X-A", "bad"}};
+      http_request req;
+      req.method = "GET";
+      req.uri = uri;
+      req.protocol = "HTTP/1.1";
+      req.remote_addr = "198.18.0.1";
+      req.headers = headers;
+      tx.process_request(req, "uid");
+      EXPECT_EQ(tx.tx("n2"), "4") << uri << " hyperscan " << hyperscan;  // c, e, a, X-A
+      const bool removes = uri[1] == 'x';
+      EXPECT_EQ(tx.tx("n3"), removes ? "4" : "5") << uri << " hyperscan " << hyperscan;
+    }
+  }
+}
 }  // namespace
 }  // namespace ravelin::waf

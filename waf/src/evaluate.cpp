@@ -49,8 +49,23 @@ struct link_eval {
   int32_t chain = 0;  // interned transformation chain of this link
   const waf_engine::hs_place* place;  // the link's Hyperscan place, null on the reference path
   bool matched = false;
+  // Whether an exclusion or removed target names the variable being walked (set per target by
+  // run()): most name another (CRS' !REQUEST_COOKIES:/__utm/ on ARGS rules), and then no value
+  // needs the per-value test.
+  bool may_skip = true;
+
+  bool names(variable_id id) const {
+    for (const auto& ex : link.exclusions) {
+      if (ex.id == id) return true;
+    }
+    for (const variable_ref* ex : removed) {
+      if (ex->id == id) return true;
+    }
+    return false;
+  }
 
   bool skip(variable_id id, std::string_view key) const {
+    if (!may_skip) return false;
     for (const auto& ex : link.exclusions) {
       if (excluded_by(s, ex, id, key)) return true;
     }
@@ -199,6 +214,7 @@ struct link_eval {
       return false;
     }
     for (const auto& t : link.targets) {
+      may_skip = names(t.id);
       if (t.count) {
         int64_t n = 0;
         const var_store* st = s.store(t.id);
