@@ -204,5 +204,6 @@ TEST(exclusions, apply_to_the_targets_they_name_only) {
     }
   }
 }
+
 }  // namespace
 }  // namespace ravelin::waf

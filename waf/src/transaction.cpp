@@ -94,6 +94,8 @@ transaction::state::state(const waf_engine& e, std::shared_ptr<transaction_scrat
       op_res(work->op_res),
       buf_a(work->buf_a),
       buf_b(work->buf_b),
+      tx_image(work->tx_image),
+      tx_image_of(work->tx_image_of),
       tcache(work->tcache),
       hs_cache(work->hs_cache),
       hs_hits(work->hs_hits),

@@ -175,6 +175,8 @@ class transaction_scratch {
   std::vector<detail::tvalue_list> tvalue_lists;  // fixed-size open-addressing table
   std::vector<uint32_t> dup_slots;                // tvalue_list_of's work table
   std::vector<uint8_t> no_match_seen;             // per list position, for one link's walk
+  detail::var_store::image tx_image;              // see transaction::state
+  const void* tx_image_of = nullptr;
 
   // Forgets every generation-tagged entry and starts values_gen again.
   void restart_generations();
@@ -211,9 +213,9 @@ struct transaction::state {
       part_headers, xml, resp_headers, matched_vars;
   detail::var_store tx, ip, global, session, user, resource;
   // TX as the fold run `tx_image_of` leaves it when replayed onto an empty TX (evaluate.cpp,
-  // replay_fold): CRS' initialisation, the same for every request.
-  detail::var_store::image tx_image;
-  const void* tx_image_of = nullptr;
+  // replay_fold): CRS' initialisation, the same for every request, so in the shared part.
+  detail::var_store::image& tx_image;
+  const void*& tx_image_of;
 
   // engine state for this transaction
   engine_mode mode = engine_mode::on;
