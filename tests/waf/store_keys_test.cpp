@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,16 @@
 
 namespace ravelin::waf {
 namespace {
+
+http_request get_request(std::string_view uri, std::span<const http_header> headers = {}) {
+  http_request req;
+  req.method = "GET";
+  req.uri = uri;
+  req.protocol = "HTTP/1.1";
+  req.remote_addr = "198.18.0.1";
+  req.headers = headers;
+  return req;
+}
 
 // Keys of every length from 0 to 40 that differ in one byte only (first, middle or last):
 // lookups, removal and re-setting stay exact whatever the length of the hashed tail.
@@ -101,12 +112,7 @@ TEST(store_keys, folded_runs_restored_from_an_image_match_evaluation) {
       for (const bool header : {false, true}) {
         std::vector<http_header> headers;
         if (header) headers.push_back({"X-Set", "1"});
-        http_request req;
-        req.method = "GET";
-        req.uri = uri;
-        req.protocol = "HTTP/1.1";
-        req.remote_addr = "198.18.0.1";
-        req.headers = headers;
+        const http_request req = get_request(uri, headers);
         waf_engine ref_engine(rs, engine_options{false});
         transaction ref(ref_engine);
         const verdict a = ref.process_request(req, "uid"), b = fast.process_request(req, "uid");
@@ -160,11 +166,7 @@ TEST(store_keys, setvar_names_match_whatever_their_case) {
     ASSERT_TRUE(r.errors.empty());
     waf_engine engine(r.rules, engine_options{hyperscan});
     transaction tx(engine);
-    http_request req;
-    req.method = "GET";
-    req.uri = "/";
-    req.protocol = "HTTP/1.1";
-    req.remote_addr = "198.18.0.1";
+    const http_request req = get_request("/");
     for (int round = 0; round < 2; ++round) {  // the second request reuses the transaction
       const verdict v = tx.process_request(req, "uid");
       EXPECT_EQ(v.status, 403) << "hyperscan " << hyperscan << " round " << round;
@@ -191,12 +193,7 @@ TEST(exclusions, apply_to_the_targets_they_name_only) {
     transaction tx(engine);
     for (const char* uri : {"/x?a=bad&safe_1=bad", "/y?a=bad&safe_1=bad"}) {
       std::vector<http_header> headers{{"Cookie", "c=bad; d=bad; e=bad"}, {"X-A", "bad"}};
-      http_request req;
-      req.method = "GET";
-      req.uri = uri;
-      req.protocol = "HTTP/1.1";
-      req.remote_addr = "198.18.0.1";
-      req.headers = headers;
+      const http_request req = get_request(uri, headers);
       tx.process_request(req, "uid");
       EXPECT_EQ(tx.tx("n2"), "4") << uri << " hyperscan " << hyperscan;  // c, e, a, X-A
       const bool removes = uri[1] == 'x';

@@ -9,11 +9,6 @@
 namespace ravelin::waf::detail {
 
 namespace {
-void set(transaction::state& s, variable_id v, std::string_view val) {
-  s.scalar[static_cast<size_t>(v)] = val;
-  s.has_scalar[static_cast<size_t>(v)] = true;
-}
-
 std::string_view header(const http_request& r, std::string_view name) {
   for (const auto& h : r.headers) {
     if (h.name.size() != name.size()) continue;
@@ -43,7 +38,7 @@ void append_body(transaction::state& s, std::string_view segment) {
   if (held + segment.size() > limit) {
     if (!s.body_over_limit) ++s.counters.body_limit_exceeded;
     s.body_over_limit = true;
-    set(s, variable_id::inbound_data_error, "1");
+    s.set_scalar(variable_id::inbound_data_error, "1");
     if (cfg.request_body_limit_reject) {
       s.result = {verdict_action::deny, 413, 0};
       return;
@@ -63,11 +58,11 @@ void append_body(transaction::state& s, std::string_view segment) {
 
 bool process_request_body(transaction::state& s) {
   const std::string_view body = s.body;
-  set(s, variable_id::request_body_length, format_int(s.mem, s.body_length));
-  set(s, variable_id::reqbody_error, "0");
-  set(s, variable_id::reqbody_processor_error, "0");
-  set(s, variable_id::multipart_strict_error, "0");
-  set(s, variable_id::multipart_unmatched_boundary, "0");
+  s.set_scalar(variable_id::request_body_length, format_int(s.mem, s.body_length));
+  s.set_scalar(variable_id::reqbody_error, "0");
+  s.set_scalar(variable_id::reqbody_processor_error, "0");
+  s.set_scalar(variable_id::multipart_strict_error, "0");
+  s.set_scalar(variable_id::multipart_unmatched_boundary, "0");
   if (!s.request_body_access) return true;
   std::string_view error;
   bool ok = true;
@@ -82,13 +77,13 @@ bool process_request_body(transaction::state& s) {
   }
   const bool body_variable = s.force_body_variable || s.processor == body_processor::urlencoded ||
                              s.processor == body_processor::none;
-  if (body_variable) set(s, variable_id::request_body, body);
+  if (body_variable) s.set_scalar(variable_id::request_body, body);
   if (!ok) {
     ++s.counters.reqbody_errors;
-    set(s, variable_id::reqbody_error, "1");
-    set(s, variable_id::reqbody_error_msg, error);
-    set(s, variable_id::reqbody_processor_error, "1");
-    set(s, variable_id::reqbody_processor_error_msg, error);
+    s.set_scalar(variable_id::reqbody_error, "1");
+    s.set_scalar(variable_id::reqbody_error_msg, error);
+    s.set_scalar(variable_id::reqbody_processor_error, "1");
+    s.set_scalar(variable_id::reqbody_processor_error_msg, error);
   }
   return true;
 }

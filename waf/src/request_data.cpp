@@ -57,17 +57,13 @@ void parse_cookies(std::string_view h, std::vector<kv>& out) {
 }  // namespace
 
 void detail::set_request_variables(transaction::state& s, const http_request& r) {
-  auto set = [&](variable_id v, std::string_view val) {
-    s.scalar[static_cast<size_t>(v)] = val;
-    s.has_scalar[static_cast<size_t>(v)] = true;
-  };
-  set(variable_id::request_method, r.method);
-  set(variable_id::request_protocol, r.protocol);
-  set(variable_id::request_uri_raw, r.uri);
-  set(variable_id::remote_addr, r.remote_addr);
-  set(variable_id::server_addr, r.server_addr);
-  set(variable_id::unique_id, s.unique_id);
-  set(variable_id::duration, "0");
+  s.set_scalar(variable_id::request_method, r.method);
+  s.set_scalar(variable_id::request_protocol, r.protocol);
+  s.set_scalar(variable_id::request_uri_raw, r.uri);
+  s.set_scalar(variable_id::remote_addr, r.remote_addr);
+  s.set_scalar(variable_id::server_addr, r.server_addr);
+  s.set_scalar(variable_id::unique_id, s.unique_id);
+  s.set_scalar(variable_id::duration, "0");
   // REQUEST_LINE as received.
   const size_t line_len = r.method.size() + 1 + r.uri.size() + 1 + r.protocol.size();
   char* line = s.mem.alloc(line_len);
@@ -76,28 +72,28 @@ void detail::set_request_variables(transaction::state& s, const http_request& r)
     std::copy(part.begin(), part.end(), line + o);
     o += part.size();
   }
-  set(variable_id::request_line, {line, line_len});
+  s.set_scalar(variable_id::request_line, {line, line_len});
   // The URI without fragment; an absolute-form target loses scheme and authority.
   std::string_view uri = r.uri.substr(0, r.uri.find('#'));
   if (const size_t scheme = uri.find("://"); scheme != std::string_view::npos && uri.front() != '/') {
     const size_t path = uri.find('/', scheme + 3);
     uri = path == std::string_view::npos ? std::string_view("/") : uri.substr(path);
   }
-  set(variable_id::request_uri, uri);
+  s.set_scalar(variable_id::request_uri, uri);
   const size_t q = uri.find('?');
   const std::string_view path = uri.substr(0, q);
   if (q != std::string_view::npos) {
-    set(variable_id::query_string, uri.substr(q + 1));
+    s.set_scalar(variable_id::query_string, uri.substr(q + 1));
     parse_form(s, uri.substr(q + 1), s.args_get);
   }
   const std::string_view filename = uri_decode(s.mem, path);
-  set(variable_id::request_filename, filename);
-  set(variable_id::path_info, filename);
+  s.set_scalar(variable_id::request_filename, filename);
+  s.set_scalar(variable_id::path_info, filename);
   const size_t slash = filename.find_last_of("/\\");
   if (slash != std::string_view::npos && slash + 1 < filename.size()) {
-    set(variable_id::request_basename, filename.substr(slash + 1));
+    s.set_scalar(variable_id::request_basename, filename.substr(slash + 1));
   } else if (slash == std::string_view::npos && !filename.empty()) {
-    set(variable_id::request_basename, filename);
+    s.set_scalar(variable_id::request_basename, filename);
   }
   for (const auto& h : r.headers) {
     s.headers.push_back({h.name, h.value});

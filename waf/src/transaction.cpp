@@ -253,14 +253,10 @@ verdict transaction::process_response(const http_response& resp) {
     if (ascii::iequals(h.name, "content-type")) content_type = h.value;
     if (ascii::iequals(h.name, "content-length")) content_length = h.value;
   }
-  auto set = [&](variable_id v, std::string_view val) {
-    s.scalar[static_cast<size_t>(v)] = val;
-    s.has_scalar[static_cast<size_t>(v)] = true;
-  };
-  set(variable_id::response_status, detail::format_int(s.mem, resp.status));
-  set(variable_id::response_protocol, resp.protocol);
-  if (!content_type.empty()) set(variable_id::response_content_type, content_type);
-  if (!content_length.empty()) set(variable_id::response_content_length, content_length);
+  s.set_scalar(variable_id::response_status, detail::format_int(s.mem, resp.status));
+  s.set_scalar(variable_id::response_protocol, resp.protocol);
+  if (!content_type.empty()) s.set_scalar(variable_id::response_content_type, content_type);
+  if (!content_length.empty()) s.set_scalar(variable_id::response_content_length, content_length);
   // Only the response's own variables are new: the request's lists, byte unions and
   // prescans stay valid for phases 3 and 4.
   const uint32_t head_gen = ++s.values_gen;
@@ -287,13 +283,9 @@ bool transaction::inspect_response_body(const http_response& resp) {
   const auto& cfg = s.engine.rules().config;
   std::string_view body = resp.body;
   const auto limit = static_cast<size_t>(std::max<int64_t>(0, cfg.response_body_limit));
-  auto set = [&](variable_id v, std::string_view val) {
-    s.scalar[static_cast<size_t>(v)] = val;
-    s.has_scalar[static_cast<size_t>(v)] = true;
-  };
   if (resp.body_over_limit || body.size() > limit) {
     ++s.counters.response_body_limit_exceeded;
-    set(variable_id::outbound_data_error, "1");
+    s.set_scalar(variable_id::outbound_data_error, "1");
     s.scalar_gen[static_cast<size_t>(variable_id::outbound_data_error)] = ++s.values_gen;
     if (cfg.response_body_limit_reject && s.mode == engine_mode::on && !s.result.interrupted()) {
       s.result = {verdict_action::deny, 403, 0};
@@ -301,9 +293,9 @@ bool transaction::inspect_response_body(const http_response& resp) {
     }
     body = body.substr(0, limit);
   }
-  set(variable_id::response_body, body);
+  s.set_scalar(variable_id::response_body, body);
   if (!s.has_scalar[static_cast<size_t>(variable_id::response_content_length)]) {
-    set(variable_id::response_content_length, detail::format_int(s.mem, static_cast<int64_t>(body.size())));
+    s.set_scalar(variable_id::response_content_length, detail::format_int(s.mem, static_cast<int64_t>(body.size())));
   }
   return true;
 }

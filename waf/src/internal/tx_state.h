@@ -259,9 +259,13 @@ struct transaction::state {
   int highest_severity = 255;
 
   void reset();
+  void set_scalar(variable_id v, std::string_view val) {
+    scalar[static_cast<size_t>(v)] = val;
+    has_scalar[static_cast<size_t>(v)] = true;
+  }
   // Makes the shared scratch this transaction's before it evaluates: when another one used
-  // it last, everything in it is stale, and new generations make every list, union and
-  // prescan be built again.
+  // it last, everything in it is stale, and new generations make every list and union be
+  // built again (take_over; the prescans still current carry over).
   void claim() {
     if (work->owner != this || values_gen > k_gen_restart) take_over();
   }
