@@ -62,6 +62,7 @@ waf_engine::waf_engine(std::shared_ptr<const rule_set> rules, engine_options opt
   if (opts_.hyperscan) {
     hs_ = std::make_unique<hs_matcher>(*this);
     place_links();
+    number_selectors();
     // The speed path only: the reference path keeps evaluating every rule, so the
     // differential test checks the folding too.
     fold_constant_rules();
@@ -103,6 +104,44 @@ void waf_engine::place_links() {
       }
     }
   }
+}
+
+namespace {
+bool is_store(variable_id id) {  // the collections transaction::state::store() keeps
+  switch (id) {
+    case variable_id::tx:
+    case variable_id::ip:
+    case variable_id::global:
+    case variable_id::session:
+    case variable_id::user:
+    case variable_id::resource: return true;
+    default: return false;
+  }
+}
+}  // namespace
+
+void waf_engine::number_selectors() {
+  std::map<std::string, int32_t> by_pattern;
+  for (const rule& r : rules_->rules) {
+    for (const rule_link& l : r.links) {
+      for (const variable_ref& t : l.targets) {
+        if (!t.key_regex || !is_store(t.id)) continue;
+        auto it = by_pattern.find(t.key_regex->pattern());
+        if (it == by_pattern.end()) {
+          if (selectors_.size() == 64) continue;  // the rest are tested on every walk
+          it = by_pattern.emplace(t.key_regex->pattern(), static_cast<int32_t>(selectors_.size())).first;
+          selectors_.push_back(&t);
+        }
+        selector_bits_.emplace_back(t.key_regex.get(), it->second);
+      }
+    }
+  }
+  std::sort(selector_bits_.begin(), selector_bits_.end());
+}
+
+int32_t waf_engine::selector_bit(const regex* key_regex) const {
+  auto it = std::lower_bound(selector_bits_.begin(), selector_bits_.end(), std::make_pair(key_regex, int32_t{-1}));
+  return it != selector_bits_.end() && it->first == key_regex ? it->second : -1;
 }
 
 waf_engine::~waf_engine() = default;

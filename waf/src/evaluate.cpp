@@ -41,6 +41,27 @@ bool excluded_by(transaction::state& s, const variable_ref& ex, variable_id id, 
   return ex.id == id && selects(s, ex, key);
 }
 
+// selects() for a store member, remembered in the member under the selector's bit.
+bool known_selects(transaction::state& s, const variable_ref& t, var_store::entry& e, int32_t bit) {
+  const uint64_t m = uint64_t{1} << bit;
+  if (!(e.sel_known & m)) {
+    e.sel_known |= m;
+    if (selects(s, t, e.key)) e.sel_match |= m;
+  }
+  return e.sel_match & m;
+}
+
+// Every TX selector's answer for every member, before TX is saved as the image each request
+// starts from: then only the keys a request adds are ever tested.
+void know_tx_selectors(transaction::state& s) {
+  const auto& sel = s.engine.selectors();
+  for (size_t i = 0; i < s.tx.entries().size(); ++i) {
+    for (size_t b = 0; b < sel.size(); ++b) {
+      if (sel[b]->id == variable_id::tx) known_selects(s, *sel[b], s.tx.at(i), static_cast<int32_t>(b));
+    }
+  }
+}
+
 struct link_eval {
   transaction::state& s;
   const rule& r;
@@ -202,6 +223,19 @@ struct link_eval {
     }
   }
 
+  // Calls f(key, value) for each live member of `st` that the regex selector of `t` accepts.
+  // Members a setvar adds meanwhile are not walked.
+  template <class F>
+  void each_selected(const variable_ref& t, var_store& st, F&& f) {
+    const int32_t bit = place ? s.engine.selector_bit(t.key_regex.get()) : -1;
+    const size_t n = st.entries().size();
+    for (size_t i = 0; i < n; ++i) {
+      var_store::entry& e = st.at(i);
+      if (!e.live || !(bit < 0 ? selects(s, t, e.key) : known_selects(s, t, e, bit))) continue;
+      f(e.key, e.value);  // may add members: `e` is not used after this
+    }
+  }
+
   bool run() {
     if (link.targets.empty()) {  // SecAction: matches once, unconditionally
       const rule_context ctx{&r};
@@ -217,9 +251,11 @@ struct link_eval {
       may_skip = names(t.id);
       if (t.count) {
         int64_t n = 0;
-        const var_store* st = s.store(t.id);
+        var_store* st = s.store(t.id);
         if (st && !t.key.empty() && !t.key_regex) {
           n = st->get(t.key) ? 1 : 0;  // &TX:name: store keys are unique
+        } else if (st && t.key_regex) {
+          each_selected(t, *st, [&](std::string_view, std::string_view) { ++n; });
         } else {
           for_each_member(s, t.id, [&](std::string_view k, std::string_view) {
             if (selects(s, t, k)) ++n;
@@ -241,6 +277,10 @@ struct link_eval {
       var_store* st = s.store(t.id);
       if (st && !t.key.empty() && !t.key_regex) {
         if (const std::string_view* v = st->get(t.key)) value(t, t.key, *v);  // TX:name
+        continue;
+      }
+      if (st && t.key_regex) {
+        each_selected(t, *st, [&](std::string_view k, std::string_view v) { value(t, k, v); });
         continue;
       }
       for_each_member(s, t.id, [&](std::string_view k, std::string_view v) {
@@ -376,6 +416,7 @@ static bool replay_fold(transaction::state& s, const waf_engine::fold_run& f) {
       else s.tx.remove(op.key);
     }
     if (from_empty) {
+      know_tx_selectors(s);
       s.tx.save(s.tx_image);
       s.tx_image_of = &f;
     }

@@ -93,6 +93,9 @@ class var_store {
   struct entry {
     std::string_view key, value;
     bool live = false;
+    // Per waf_engine::selector_bit: whether the selector's answer for `key` is known, and
+    // what it is (the key never changes while the entry lives).
+    uint64_t sel_known = 0, sel_match = 0;
   };
   var_store() { slots_.assign(256, -1); }
 
@@ -124,6 +127,7 @@ class var_store {
     std::fill(slots_.begin(), slots_.end(), -1);
   }
   const std::vector<entry>& entries() const { return entries_; }
+  entry& at(size_t i) { return entries_[i]; }
   // The whole store (entries in order, and their index) as a copy that restore() puts back;
   // after the first copy, both reuse the vectors' capacity.
   struct image {

@@ -94,6 +94,11 @@ class waf_engine {
   const hs_matcher* hs() const { return hs_.get(); }
   const std::vector<fold_run>& folds() const { return folds_; }
   size_t byte_sets() const { return byte_sets_; }
+  // The regex selectors on stores (TX:/^header_name_/, &TX:/WEB_ATTACK/, ...), one bit each
+  // (same pattern, same bit; at most 64): a store entry remembers a selector's answer for its
+  // key, so the walks CRS makes over a hundred TX keys test each name once (speed path).
+  int32_t selector_bit(const regex* key_regex) const;  // -1: none
+  const std::vector<const variable_ref*>& selectors() const { return selectors_; }  // by bit
 
  private:
   std::shared_ptr<const rule_set> rules_;
@@ -107,8 +112,11 @@ class waf_engine {
   std::unique_ptr<hs_matcher> hs_;
   std::vector<fold_run> folds_;
   size_t byte_sets_ = 0;
+  std::vector<std::pair<const regex*, int32_t>> selector_bits_;  // sorted by pointer
+  std::vector<const variable_ref*> selectors_;
 
   void place_links();
+  void number_selectors();
   void fold_constant_rules();  // fold.cpp
 };
 
