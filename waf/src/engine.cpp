@@ -94,6 +94,7 @@ void waf_engine::place_links() {
     }
   }
   byte_sets_ = sets.size();
+  place_stages();
   for (int ph = 1; ph <= 5; ++ph) {
     for (auto& e : phases_[ph]) {
       if (e.r->kind != rule_kind::rule || e.r->links.empty()) continue;
@@ -142,6 +143,32 @@ void waf_engine::number_selectors() {
 int32_t waf_engine::selector_bit(const regex* key_regex) const {
   auto it = std::lower_bound(selector_bits_.begin(), selector_bits_.end(), std::make_pair(key_regex, int32_t{-1}));
   return it != selector_bits_.end() && it->first == key_regex ? it->second : -1;
+}
+
+void waf_engine::place_stages() {
+  const auto& all = rules_->rules;
+  link_stages_.assign(link_chain_flat_.size(), {0, 0});
+  auto add = [&](const rule_link& l, int32_t c) {
+    hs_matcher::slot where;
+    if (hs_->find(&l, c, where)) stage_flat_.push_back({c, where.db, where.id});
+    else stage_flat_.push_back({c, -1, 0});
+  };
+  for (uint32_t i = 0; i < all.size(); ++i) {
+    for (size_t k = 0; k < all[i].links.size(); ++k) {
+      const rule_link& l = all[i].links[k];
+      if (!l.actions.multi_match) continue;
+      const auto first = static_cast<uint32_t>(stage_flat_.size());
+      int32_t c = chain_at(i, k);
+      for (size_t n = 0; c != 0 && n + 1 < k_max_stages; ++n, c = chains_[c].prefix) add(l, c);
+      add(l, 0);
+      link_stages_[link_base_[i] + k] = {first, static_cast<uint32_t>(stage_flat_.size())};
+    }
+  }
+}
+
+bool waf_engine::stages_cut(uint32_t rule_index, size_t k) const {
+  const auto st = stages_at(rule_index, k);
+  return st.size() >= 2 && chains_[st[st.size() - 2].chain].prefix != 0;
 }
 
 waf_engine::~waf_engine() = default;

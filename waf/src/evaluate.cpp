@@ -69,6 +69,8 @@ struct link_eval {
   const std::vector<const variable_ref*>& removed;  // ctl:ruleRemoveTarget* for this rule
   int32_t chain = 0;  // interned transformation chain of this link
   const waf_engine::hs_place* place;  // the link's Hyperscan place, null on the reference path
+  uint32_t rule_index = 0;
+  size_t link_index = 0;
   bool matched = false;
   // Whether an exclusion or removed target names the variable being walked (set per target by
   // run()): most name another (CRS' !REQUEST_COOKIES:/__utm/ on ARGS rules), and then no value
@@ -152,20 +154,34 @@ struct link_eval {
     return n;
   }
 
+  // The speed path's stages (stages_of's chains, with their places resolved at build); the
+  // byte gate is the link's own at every step (it depends on the value only).
+  std::span<const waf_engine::stage> stages() const { return s.engine.stages_at(rule_index, link_index); }
+  waf_engine::hs_place step_place(const waf_engine::stage& st) const {
+    return {st.db, st.id, false, place->byte_gate, -1};
+  }
+
   // multiMatch: the operator sees the value before the transformations and after every step
   // that changed it (v3's executeTransformations pushes only changed values).
   void multi_match(const variable_ref& t, std::string_view key, std::string_view v,
                    op_result& res) {
-    int32_t stages[16];
-    const int n = stages_of(stages);
+    int32_t chains[waf_engine::k_max_stages];
+    waf_engine::hs_place steps[waf_engine::k_max_stages];
+    int n = 0;
+    if (place) {
+      for (const auto& st : stages()) {
+        chains[n] = st.chain;
+        steps[n++] = step_place(st);
+      }
+    } else {
+      n = stages_of(chains);
+    }
     std::string_view prev;
     for (int k = n - 1; k >= 0; --k) {
-      const std::string_view tv = transformed(s, v, stages[k]);
+      const std::string_view tv = transformed(s, v, chains[k]);
       if (k != n - 1 && tv == prev) continue;
       prev = tv;
-      waf_engine::hs_place step;
-      if (place) step = hs_place_for_step(s, link, stages[k], place->byte_gate);
-      if (run_operator(s, link, t.id, tv, res, place ? &step : nullptr)) on_match(t, key, tv, res);
+      if (run_operator(s, link, t.id, tv, res, place ? &steps[k] : nullptr)) on_match(t, key, tv, res);
     }
   }
 
@@ -173,14 +189,14 @@ struct link_eval {
   // each stage's place is looked up once per link instead of once per value. False when a
   // list could not be built (the caller walks the collection instead).
   bool multi_match_members(const variable_ref& t) {
-    int32_t stages[16];
-    const int n = stages_of(stages);
-    const tvalue_list* lists[16];
-    waf_engine::hs_place steps[16];
+    const auto st = stages();
+    const int n = static_cast<int>(st.size());
+    const tvalue_list* lists[waf_engine::k_max_stages];
+    waf_engine::hs_place steps[waf_engine::k_max_stages];
     for (int k = 0; k < n; ++k) {
-      lists[k] = tvalue_list_of(s, t.id, stages[k]);
+      lists[k] = tvalue_list_of(s, t.id, st[k].chain);
       if (!lists[k]) return false;
-      steps[k] = hs_place_for_step(s, link, stages[k], place->byte_gate);
+      steps[k] = step_place(st[k]);
     }
     const bool reuse = lists[0]->has_dups && answers_by_bytes();
     if (reuse) s.no_match_seen.assign(lists[0]->count, 0);
@@ -216,11 +232,11 @@ struct link_eval {
     for (const auto& t : link.targets) {
       if (t.count || !hs_matcher::cacheable_group(t.id)) return true;
     }
-    for (int32_t c = chain;; c = s.engine.chains()[c].prefix) {
-      const waf_engine::hs_place step = hs_place_for_step(s, link, c, -1);
-      if (step.db < 0 || hs_gate_open(s, step.db, step.id)) return true;
-      if (c == 0) return false;
+    if (s.engine.stages_cut(rule_index, link_index)) return true;  // some prefixes unseen
+    for (const auto& st : stages()) {
+      if (st.db < 0 || hs_gate_open(s, st.db, st.id)) return true;
     }
+    return false;
   }
 
   // Calls f(key, value) for each live member of `st` that the regex selector of `t` accepts.
@@ -374,7 +390,7 @@ bool eval_rule(transaction::state& s, const rule& r, uint32_t index,
   s.matched_vars.clear();
   for (size_t k = 0; k < r.links.size(); ++k) {
     const waf_engine::hs_place* place = s.engine.hs() ? &s.engine.hs_place_at(index, k) : nullptr;
-    link_eval e{s, r, r.links[k], removed_targets, s.engine.chain_at(index, k), place};
+    link_eval e{s, r, r.links[k], removed_targets, s.engine.chain_at(index, k), place, index, k};
     if (!e.run()) return false;
   }
   after_full_match(s, r, r.links.back());
@@ -391,7 +407,7 @@ sim_outcome simulate_rule(transaction::state& s, const rule& r, uint32_t index,
   for (size_t k = 0; k < r.links.size(); ++k) {
     if (!is_constant(r.links[k])) return sim_outcome::request_dependent;
     const waf_engine::hs_place* place = s.engine.hs() ? &s.engine.hs_place_at(index, k) : nullptr;
-    link_eval e{s, r, r.links[k], none, s.engine.chain_at(index, k), place};
+    link_eval e{s, r, r.links[k], none, s.engine.chain_at(index, k), place, index, k};
     if (!e.run()) return sim_outcome::no_match;
   }
   // A match that logs or decides the verdict has per-request output.

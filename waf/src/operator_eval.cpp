@@ -516,17 +516,6 @@ bool link_bytes_may_match(transaction::state& s, const rule_link& link,
   return !u.ok || hs->byte_gate_passes(place.byte_gate, u.bytes);
 }
 
-waf_engine::hs_place hs_place_for_step(const transaction::state& s, const rule_link& link,
-                                       int32_t chain, int32_t byte_gate) {
-  waf_engine::hs_place p;
-  hs_matcher::slot where;
-  if (const hs_matcher* hs = s.engine.hs(); hs && hs->find(&link, chain, where)) {
-    p = {where.db, where.id, false, -1};
-  }
-  p.byte_gate = byte_gate;
-  return p;
-}
-
 bool run_operator(transaction::state& s, const rule_link& link, variable_id group,
                   std::string_view value, op_result& res, const waf_engine::hs_place* place) {
   res.caps.count = 0;

@@ -20,11 +20,6 @@ bool run_operator(transaction::state& s, const rule_link& link, tvalue& e, op_re
 // the table is full (the caller then walks the collection itself).
 tvalue_list* tvalue_list_of(transaction::state& s, variable_id group, int32_t chain);
 
-// multiMatch runs the operator after each transformation step: the place for step `chain`
-// (the byte gate is the link's own: it depends on the value only).
-waf_engine::hs_place hs_place_for_step(const transaction::state& s, const rule_link& link,
-                                       int32_t chain, int32_t byte_gate);
-
 // Values up to this size are tested for "no step of the chain can change it" by their byte
 // classes (transform.h) instead of a cache lookup.
 constexpr size_t k_direct_identity_max = 128;

@@ -91,6 +91,20 @@ class waf_engine {
   const hs_place& hs_place_at(uint32_t rule_index, size_t k) const {
     return link_place_flat_[link_base_[rule_index] + k];
   }
+  // A multiMatch link's stages: the chains its operator runs after (its own, each prefix, then
+  // none; longest first, at most 16) with each one's database place, resolved at build.
+  struct stage {
+    int32_t chain = 0;
+    int32_t db = -1;  // -1: no database holds the pattern for this chain
+    uint32_t id = 0;
+  };
+  static constexpr size_t k_max_stages = 16;
+  std::span<const stage> stages_at(uint32_t rule_index, size_t k) const {
+    const auto [first, last] = link_stages_[link_base_[rule_index] + k];
+    return {stage_flat_.data() + first, stage_flat_.data() + last};
+  }
+  // Whether the link's chain has more steps than its stages show (then no stage gate).
+  bool stages_cut(uint32_t rule_index, size_t k) const;
   const hs_matcher* hs() const { return hs_.get(); }
   const std::vector<fold_run>& folds() const { return folds_; }
   size_t byte_sets() const { return byte_sets_; }
@@ -109,6 +123,8 @@ class waf_engine {
   std::vector<int32_t> link_chain_flat_;  // chain id per link, rules in order
   std::vector<uint32_t> link_base_;       // first flat index of each rule
   std::vector<hs_place> link_place_flat_;  // per link, same indexing as link_chain_flat_
+  std::vector<stage> stage_flat_;
+  std::vector<std::pair<uint32_t, uint32_t>> link_stages_;  // per link: [first, last) of stage_flat_
   std::unique_ptr<hs_matcher> hs_;
   std::vector<fold_run> folds_;
   size_t byte_sets_ = 0;
@@ -116,6 +132,7 @@ class waf_engine {
   std::vector<const variable_ref*> selectors_;
 
   void place_links();
+  void place_stages();
   void number_selectors();
   void fold_constant_rules();  // fold.cpp
 };
