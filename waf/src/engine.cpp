@@ -18,7 +18,11 @@ waf_engine::waf_engine(std::shared_ptr<const rule_set> rules, engine_options opt
   for (uint32_t i = 0; i < all.size(); ++i) {
     const rule& r = all[i];
     for (int p = 1; p <= 5; ++p) {
-      if (r.kind == rule_kind::marker || r.phase == p) phases_[p].push_back({&r, -1, i});
+      if (r.kind == rule_kind::marker || r.phase == p) {
+        phase_entry e{&r, -1, i};
+        e.marker = r.kind == rule_kind::marker;
+        phases_[p].push_back(e);
+      }
     }
   }
   for (int p = 1; p <= 5; ++p) {

@@ -460,8 +460,8 @@ void run_phase(transaction::state& s, int phase) {
         continue;
       }
     }
-    if (e.gate_db >= 0 && !hs_gate_open(s, e.gate_db, e.gate_id)) continue;  // cannot match
-    if (r.kind == rule_kind::marker || removed(s, r)) continue;
+    if (e.marker || (e.gate_db >= 0 && !hs_gate_open(s, e.gate_db, e.gate_id))) continue;
+    if (removed(s, r)) continue;
     ++s.counters.rules_evaluated;
     if (!eval_rule(s, r, e.index, removed_targets)) continue;
     if (s.result.interrupted() || s.allow_all || s.mode == engine_mode::off) return;
@@ -469,7 +469,7 @@ void run_phase(transaction::state& s, int phase) {
       i = static_cast<size_t>(e.skip_to);  // the loop steps past the marker
     } else {
       for (int k = r.head().skip; k > 0 && i + 1 < list.size(); ++i) {
-        if (list[i + 1].r->kind != rule_kind::marker) --k;
+        if (!list[i + 1].marker) --k;
       }
     }
   }

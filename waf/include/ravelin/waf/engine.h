@@ -61,6 +61,9 @@ class waf_engine {
     int32_t gate_db = -1;
     uint32_t gate_id = 0;
     int32_t fold = -1;  // index into folds() when a run of constant rules starts here
+    // A SecMarker (every phase's list holds them all): passed without loading the rule (perf
+    // put a tenth of run_phase's own samples on the load of rule::kind).
+    bool marker = false;
   };
   // A run of rules whose outcome is the same for every request (they read only TX values that
   // no request-dependent rule can have changed yet: CRS' set-up and paranoia-level rules).
