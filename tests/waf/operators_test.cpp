@@ -65,6 +65,15 @@ TEST(operators, contains_word_and_within) {
   EXPECT_TRUE(within("GET", "GET HEAD POST"));
   EXPECT_FALSE(within("PUT", "GET HEAD POST"));
   EXPECT_TRUE(within("", "x"));
+  // CRS' lists repeat the needle's first byte at every entry; the last entry and a needle
+  // longer than the list are the edges.
+  const std::string_view restricted = "/proxy/ /lock-token/ /content-range/ /if/";
+  EXPECT_TRUE(within("/if/", restricted));
+  EXPECT_TRUE(within("/proxy/", restricted));
+  EXPECT_FALSE(within("/i/", restricted));
+  EXPECT_FALSE(within("/host/", restricted));
+  EXPECT_FALSE(within("/if/ /x/", "/if/"));
+  EXPECT_FALSE(within("x", ""));
 }
 
 TEST(operators, phrase_matcher_is_case_insensitive_and_reports_the_phrase) {
