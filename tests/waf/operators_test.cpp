@@ -74,6 +74,7 @@ TEST(operators, contains_word_and_within) {
   EXPECT_FALSE(within("/host/", restricted));
   EXPECT_FALSE(within("/if/ /x/", "/if/"));
   EXPECT_FALSE(within("x", ""));
+  EXPECT_FALSE(within("x", std::string_view()));  // an unset %{tx.x}: no data at all
 }
 
 TEST(operators, phrase_matcher_is_case_insensitive_and_reports_the_phrase) {

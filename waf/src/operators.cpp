@@ -91,7 +91,11 @@ bool contains_word(std::string_view hay, std::string_view word) noexcept {
 bool within(std::string_view value, std::string_view list) noexcept {
   // memmem, not string_view::find: CRS' lists ("/proxy/ /lock-token/ ...") repeat the needle's
   // first byte at every entry, and find() pays a memchr and a memcmp call per repeat.
-  return value.empty() || memmem(list.data(), list.size(), value.data(), value.size()) != nullptr;
+  // A list too short to hold the value may be a view with no data (an unset %{tx.x}), which
+  // memmem must not be given.
+  if (value.empty()) return true;
+  if (list.size() < value.size()) return false;
+  return memmem(list.data(), list.size(), value.data(), value.size()) != nullptr;
 }
 
 }  // namespace ravelin::waf
