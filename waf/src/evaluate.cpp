@@ -11,23 +11,43 @@
 
 namespace ravelin::waf::detail {
 
-std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain,
-                             uint32_t classes) {
+namespace {
+// transformed() past its fast paths. `h`: hash_bytes(v), 0 when v is not for the memo.
+std::string_view run_chain(transaction::state& s, std::string_view v, int32_t chain, uint32_t classes,
+                           uint64_t h) {
   if (chain == 0) return v;
   const auto& node = s.engine.chains()[chain];
   // A short value none of whose bytes can change a step passes the chain unchanged: decided
   // in a few cycles, where the cache lookup below is a cache miss more often than not.
   if (!node.opaque && v.size() <= k_direct_identity_max && !(classes & node.breakers)) return v;
   if (const std::string_view* hit = s.tcache.get(v.data(), v.size(), chain)) return *hit;
-  const std::string_view in = transformed(s, v, node.prefix, classes);  // the same v: same classes
-  std::string_view out = in;
-  if (!transform_is_identity(node.last, in)) {
-    ++s.counters.transforms_run;
-    apply_transform(node.last, in, s.buf_a);
-    if (s.buf_a != in) out = s.mem.copy(s.buf_a);
+  std::string_view out;
+  bool same = false;
+  if (h && s.memo.find(chain, v, h, out, same)) {
+    ++s.counters.transform_memo_hits;
+    out = same ? v : s.mem.copy(out);
+  } else {
+    const std::string_view in = run_chain(s, v, node.prefix, classes, h);  // the same v: same classes
+    out = in;
+    if (!transform_is_identity(node.last, in)) {
+      ++s.counters.transforms_run;
+      apply_transform(node.last, in, s.buf_a);
+      if (s.buf_a != in) out = s.mem.copy(s.buf_a);
+    }
+    if (h) s.memo.put(chain, v, h, out, out.data() == v.data() && out.size() == v.size());
   }
   s.tcache.put(v.data(), v.size(), chain, out);
   return out;
+}
+}  // namespace
+
+std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain,
+                             uint32_t classes) {
+  if (chain == 0) return v;
+  const auto& node = s.engine.chains()[chain];
+  if (!node.opaque && v.size() <= k_direct_identity_max && !(classes & node.breakers)) return v;
+  const uint64_t h = transform_memo::eligible(v) ? hash_bytes(v) | 1 : 0;  // 0 means "not memoised"
+  return run_chain(s, v, chain, classes, h);
 }
 
 std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain) {

@@ -98,6 +98,7 @@ transaction::state::state(const waf_engine& e, std::shared_ptr<transaction_scrat
       tx_image_of(work->tx_image_of),
       tcache(work->tcache),
       hs_cache(work->hs_cache),
+      memo(work->memo),
       hs_hits(work->hs_hits),
       hs_joined(work->hs_joined),
       hs_scratch(work->hs_scratch),

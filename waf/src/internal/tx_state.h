@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "internal/arena.h"
+#include "internal/transform_memo.h"
 #include "ravelin/waf/engine.h"
 #include "ravelin/waf/regex.h"
 
@@ -165,6 +166,7 @@ class transaction_scratch {
   detail::op_result op_res;
   std::string buf_a, buf_b;  // transformation work buffers
   detail::transform_cache tcache;
+  detail::transform_memo memo;        // across transactions, unlike everything else here
   detail::transform_cache hs_cache;   // (transformed value, group<<20|chain) -> hit link ids
   std::vector<uint32_t> hs_hits;      // scan work buffer
   std::string hs_joined;              // a literal database's values end to end (prescan)
@@ -230,6 +232,7 @@ struct transaction::state {
   std::vector<match_record> matches;
   verdict result;
   detail::transform_cache &tcache, &hs_cache;
+  detail::transform_memo& memo;
   std::vector<uint32_t>& hs_hits;
   std::string& hs_joined;
   ::hs_scratch*& hs_scratch;

@@ -171,6 +171,7 @@ struct waf_counters {
   uint64_t rules_evaluated = 0;
   uint64_t values_inspected = 0;    // (rule link, value) pairs looked at
   uint64_t transforms_run = 0;      // transformation steps computed (cache misses)
+  uint64_t transform_memo_hits = 0; // chains answered from an earlier transaction's result
   uint64_t operators_run = 0;       // operators evaluated exactly (PCRE2, phrase matcher, ...)
   uint64_t pcre_errors = 0;         // match limit hit: treated as no match
   uint64_t body_limit_exceeded = 0;
