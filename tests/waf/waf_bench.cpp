@@ -28,57 +28,93 @@ double cpu_us() {
   return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-struct sample {
-  const char* name;
-  http_request req;
+// Each sample is timed over k_variants requests that differ in their arguments (and the GET's
+// session cookie), as one client's successive requests do: transformation results are kept
+// across transactions (waf/src/internal/transform_memo.h), and the very same request over and
+// over would find all of its own there. WAF_BENCH_FIXED=1 repeats the first variant (figures
+// before 2026-11-28 evening). The first variant is what WAF_BENCH_DUMP writes for ModSecurity.
+constexpr int k_variants = 1024;
+
+struct request_copy {  // one variant; the request's views point into it
+  std::string uri, body, cookie, length;
   std::vector<http_header> headers;
-  std::string body;
+  http_request req;
 };
 
+struct sample {
+  const char* name;
+  std::vector<std::unique_ptr<request_copy>> variants;
+  const http_request& req() const { return variants.front()->req; }
+};
+
+// `t` with every "{n}" replaced by n.
+std::string with_n(std::string_view t, int n) {
+  std::string out;
+  for (size_t i = 0; i < t.size();) {
+    if (t.substr(i, 3) == "{n}") {
+      out += std::to_string(n);
+      i += 3;
+    } else {
+      out.push_back(t[i++]);
+    }
+  }
+  return out;
+}
+
 std::vector<sample> samples() {
-  static std::vector<std::string> lengths;  // header values are views: keep them alive
-  lengths.reserve(8);
-  auto length_of = [](const std::string& b) -> std::string_view {
-    lengths.push_back(std::to_string(b.size()));
-    return lengths.back();
-  };
-  std::vector<sample> out;
   const std::vector<http_header> browser{
       {"Host", "api.example.com"},
       {"User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"},
       {"Accept", "application/json, text/plain, */*"},
       {"Accept-Language", "en-US,en;q=0.9"},
       {"Accept-Encoding", "gzip, deflate, br"},
-      {"Cookie", "session=6f1c2a9e8b7d4c3a; theme=dark"},
+      {"Cookie", "session=6f1c2a9e8b7d{n}; theme=dark"},
       {"Connection", "keep-alive"}};
-  auto add = [&](const char* name, const char* method, const char* uri, std::string body,
-                 std::vector<http_header> extra) {
-    sample s{name, {}, browser, std::move(body)};
-    s.headers.insert(s.headers.end(), extra.begin(), extra.end());
-    s.req.method = method;
-    s.req.uri = uri;
-    s.req.protocol = "HTTP/1.1";
-    s.req.remote_addr = "198.18.0.2";
+  std::vector<sample> out;
+  auto add = [&](const char* name, const char* method, std::string_view uri, std::string_view body,
+                 std::string_view content_type) {
+    sample s{name, {}};
+    for (int k = 0; k < k_variants; ++k) {
+      auto v = std::make_unique<request_copy>();
+      const int n = 1000 + k;
+      v->uri = with_n(uri, n);
+      v->body = with_n(body, n);
+      v->length = std::to_string(v->body.size());
+      for (const auto& h : browser) {
+        if (h.name != "Cookie") {
+          v->headers.push_back(h);
+          continue;
+        }
+        v->cookie = with_n(h.value, n);
+        v->headers.push_back({h.name, v->cookie});
+      }
+      if (!content_type.empty()) {
+        v->headers.push_back({"Content-Type", content_type});
+        v->headers.push_back({"Content-Length", v->length});
+      }
+      v->req.method = method;
+      v->req.uri = v->uri;
+      v->req.protocol = "HTTP/1.1";
+      v->req.remote_addr = "198.18.0.2";
+      v->req.headers = v->headers;
+      v->req.body = v->body;
+      s.variants.push_back(std::move(v));
+    }
     out.push_back(std::move(s));
   };
-  add("GET with 3 args", "GET", "/v1/orders?customer=1042&status=open&sort=-created_at", "", {});
-  std::string json = R"({"customer":{"id":1042,"name":"Ada Lovelace","email":"ada@example.com"},"items":[)";
+  add("GET with 3 args", "GET", "/v1/orders?customer={n}&status=open&sort=-created_at", "", "");
+  std::string json = R"({"customer":{"id":{n},"name":"Ada Lovelace","email":"ada{n}@example.com"},"items":[)";
   while (json.size() < 1900) json += R"({"sku":"AB-1234","qty":2,"note":"gift wrap please"},)";
   json += R"({"sku":"END","qty":1}],"comment":"Leave at the door, thanks!"})";
-  add("JSON POST 2 KB", "POST", "/v1/orders", json,
-      {{"Content-Type", "application/json"}, {"Content-Length", length_of(json)}});
-  std::string mp = "--b0undary\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nholiday photos\r\n"
+  add("JSON POST 2 KB", "POST", "/v1/orders", json, "application/json");
+  std::string mp = "--b0undary\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nholiday photos {n}\r\n"
                    "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"img.jpg\"\r\n"
                    "Content-Type: image/jpeg\r\n\r\n";
   for (int i = 0; mp.size() < 100 * 1024; ++i) mp.push_back(static_cast<char>('A' + (i * 7) % 26));
   mp += "\r\n--b0undary--\r\n";
-  add("multipart 100 KB", "POST", "/upload", mp,
-      {{"Content-Type", "multipart/form-data; boundary=b0undary"}, {"Content-Length", length_of(mp)}});
-  add("attack (SQLi+XSS)", "GET", "/search?q=1%27%20UNION%20SELECT%20password%20FROM%20users--&x=%3Cscript%3Ealert(1)%3C/script%3E", "", {});
-  for (auto& s : out) {
-    s.req.headers = s.headers;
-    s.req.body = s.body;
-  }
+  add("multipart 100 KB", "POST", "/upload", mp, "multipart/form-data; boundary=b0undary");
+  add("attack (SQLi+XSS)", "GET",
+      "/search?q={n}%27%20UNION%20SELECT%20password%20FROM%20users--&x=%3Cscript%3Ealert({n})%3C/script%3E", "", "");
   return out;
 }
 
@@ -94,14 +130,20 @@ void dump(const char* dir, const std::vector<sample>& ss) {
   };
   for (size_t k = 0; k < ss.size(); ++k) {
     std::string headers;
-    for (const auto& h : ss[k].headers)
+    const http_request& r = ss[k].req();
+    for (const auto& h : r.headers)
       headers.append(h.name).append(": ").append(h.value).append("\n");
     write(k, "name", ss[k].name);
-    write(k, "method", ss[k].req.method);
-    write(k, "uri", ss[k].req.uri);
+    write(k, "method", r.method);
+    write(k, "uri", r.uri);
     write(k, "headers", headers);
-    write(k, "body", ss[k].body);
+    write(k, "body", r.body);
   }
+}
+
+const http_request& variant(const sample& s, int i) {
+  static const bool fixed = std::getenv("WAF_BENCH_FIXED") != nullptr;
+  return fixed ? s.req() : s.variants[static_cast<size_t>(i % k_variants)]->req;
 }
 
 // WAF_BENCH_LIVE: request i starts on transaction i mod N, which first finishes request i - N.
@@ -110,18 +152,18 @@ double run_live(const waf_engine& e, const sample& s, const http_response& respo
   std::vector<std::unique_ptr<transaction>> txs;
   const auto shared = std::getenv("WAF_BENCH_PRIVATE") ? nullptr : make_transaction_scratch(e);
   for (int k = 0; k < live; ++k) txs.push_back(std::make_unique<transaction>(e, shared));
-  for (auto& t : txs) t->process_request(s.req, "warm");
+  for (auto& t : txs) t->process_request(s.req(), "warm");
   const double t0 = cpu_us();
   for (int i = 0; i < iters; ++i) {
     transaction& t = *txs[static_cast<size_t>(i % live)];
     t.process_response(response);
     t.process_logging();
-    t.process_request(s.req, "bench");
+    t.process_request(variant(s, i), "bench");
   }
   return (cpu_us() - t0) / iters;
 }
 
-void run(const char* label, const waf_engine& e, std::vector<sample>& ss, int iters) {
+void run(const char* label, const waf_engine& e, const std::vector<sample>& ss, int iters) {
   transaction tx(e);
   const int live = std::getenv("WAF_BENCH_LIVE") ? std::atoi(std::getenv("WAF_BENCH_LIVE")) : 0;
   const char* only_sample = std::getenv("WAF_BENCH_SAMPLE");  // index into samples()
@@ -131,9 +173,9 @@ void run(const char* label, const waf_engine& e, std::vector<sample>& ss, int it
   response.headers = head;
   for (size_t k = 0; k < ss.size(); ++k) {
     if (only_sample && std::atoi(only_sample) != static_cast<int>(k)) continue;
-    auto& s = ss[k];
+    const auto& s = ss[k];
     for (int i = 0; i < 20; ++i) {  // warm-up
-      tx.process_request(s.req, "warm");
+      tx.process_request(s.req(), "warm");
       tx.process_response(response);
       tx.process_logging();
     }
@@ -145,7 +187,7 @@ void run(const char* label, const waf_engine& e, std::vector<sample>& ss, int it
     const double t0 = cpu_us();
     size_t matches = 0;
     for (int i = 0; i < iters; ++i) {
-      tx.process_request(s.req, "bench");
+      tx.process_request(variant(s, i), "bench");
       if (with_response) {
         tx.process_response(response);
         tx.process_logging();
@@ -156,12 +198,13 @@ void run(const char* label, const waf_engine& e, std::vector<sample>& ss, int it
     std::printf("%-10s %-20s %9.1f us/request  (%zu rules matched, anomaly %s)\n", label, s.name, us,
                 matches, std::string(tx.tx("anomaly_score")).c_str());
     const auto c0 = tx.counters();
-    tx.process_request(s.req, "count");
+    tx.process_request(variant(s, iters), "count");
     const auto& c1 = tx.counters();
-    std::printf("           per request: %lu rules, %lu values, %lu transforms, %lu operators, %lu hs scans\n",
+    std::printf("           per request: %lu rules, %lu values, %lu transforms (+%lu remembered), "
+                "%lu operators, %lu hs scans\n",
                 c1.rules_evaluated - c0.rules_evaluated, c1.values_inspected - c0.values_inspected,
-                c1.transforms_run - c0.transforms_run, c1.operators_run - c0.operators_run,
-                c1.hs_scans - c0.hs_scans);
+                c1.transforms_run - c0.transforms_run, c1.transform_memo_hits - c0.transform_memo_hits,
+                c1.operators_run - c0.operators_run, c1.hs_scans - c0.hs_scans);
     if (std::getenv("WAF_BENCH_VERBOSE")) {
       for (const auto& m : tx.matches()) std::printf("    %s\n", tx.audit_line(m).substr(0, 300).c_str());
     }
