@@ -31,8 +31,8 @@ double cpu_us() {
 // Each sample is timed over k_variants requests that differ in their arguments (and the GET's
 // session cookie), as one client's successive requests do: transformation results are kept
 // across transactions (waf/src/internal/transform_memo.h), and the very same request over and
-// over would find all of its own there. WAF_BENCH_FIXED=1 repeats the first variant (figures
-// before 2026-11-28 evening). The first variant is what WAF_BENCH_DUMP writes for ModSecurity.
+// over would find all of its own there. WAF_BENCH_FIXED=1 repeats the first variant (as every
+// figure before abd5860 did). The first variant is what WAF_BENCH_DUMP writes for ModSecurity.
 constexpr int k_variants = 1024;
 
 struct request_copy {  // one variant; the request's views point into it
@@ -49,15 +49,10 @@ struct sample {
 
 // `t` with every "{n}" replaced by n.
 std::string with_n(std::string_view t, int n) {
-  std::string out;
-  for (size_t i = 0; i < t.size();) {
-    if (t.substr(i, 3) == "{n}") {
-      out += std::to_string(n);
-      i += 3;
-    } else {
-      out.push_back(t[i++]);
-    }
-  }
+  std::string out(t);
+  const std::string digits = std::to_string(n);
+  for (size_t at = out.find("{n}"); at != std::string::npos; at = out.find("{n}", at + digits.size()))
+    out.replace(at, 3, digits);
   return out;
 }
 

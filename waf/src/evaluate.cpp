@@ -12,7 +12,8 @@
 namespace ravelin::waf::detail {
 
 namespace {
-// transformed() past its fast paths. `h`: hash_bytes(v), 0 when v is not for the memo.
+// `h`: hash_bytes(v) | 1 once a level has needed it, 0 before; the prefixes of one chain see
+// the same v, so it is computed at most once per call.
 std::string_view run_chain(transaction::state& s, std::string_view v, int32_t chain, uint32_t classes,
                            uint64_t h) {
   if (chain == 0) return v;
@@ -21,6 +22,7 @@ std::string_view run_chain(transaction::state& s, std::string_view v, int32_t ch
   // in a few cycles, where the cache lookup below is a cache miss more often than not.
   if (!node.opaque && v.size() <= k_direct_identity_max && !(classes & node.breakers)) return v;
   if (const std::string_view* hit = s.tcache.get(v.data(), v.size(), chain)) return *hit;
+  if (!h && transform_memo::eligible(v)) h = hash_bytes(v) | 1;
   std::string_view out;
   bool same = false;
   if (h && s.memo.find(chain, v, h, out, same)) {
@@ -43,11 +45,7 @@ std::string_view run_chain(transaction::state& s, std::string_view v, int32_t ch
 
 std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain,
                              uint32_t classes) {
-  if (chain == 0) return v;
-  const auto& node = s.engine.chains()[chain];
-  if (!node.opaque && v.size() <= k_direct_identity_max && !(classes & node.breakers)) return v;
-  const uint64_t h = transform_memo::eligible(v) ? hash_bytes(v) | 1 : 0;  // 0 means "not memoised"
-  return run_chain(s, v, chain, classes, h);
+  return run_chain(s, v, chain, classes, 0);
 }
 
 std::string_view transformed(transaction::state& s, std::string_view v, int32_t chain) {
