@@ -21,7 +21,8 @@ hs_matcher::byte_mask reference(std::string_view v) {
 }
 
 hs_matcher::byte_mask of(std::string_view v) {
-  hs_matcher::byte_mask m{~uint64_t{0}, ~uint64_t{0}, ~uint64_t{0}, ~uint64_t{0}};  // stale bits must go
+  // Stale bits must go.
+  hs_matcher::byte_mask m{~uint64_t{0}, ~uint64_t{0}, ~uint64_t{0}, ~uint64_t{0}};
   hs_matcher::bytes_of(v, m);
   return m;
 }
@@ -43,7 +44,7 @@ TEST(ByteMask, CapitalsCountAsSmallLettersInLongAndShortValues) {
   for (const std::string_view v : {"SELECT", "ABCDEFGHIJKLMNOPQRSTUVWXYZ@[`{"}) {
     const auto m = of(v);
     EXPECT_EQ(m, reference(v)) << v;
-    EXPECT_EQ(m[1] & 0x07FFFFFEull, 0u) << v;         // no capital letter is left
+    EXPECT_EQ(m[1] & 0x07FFFFFEull, 0u) << v;          // no capital letter is left
     EXPECT_NE(m[1] & (0x07FFFFFEull << 32), 0u) << v;  // their small letters are there
   }
 }
