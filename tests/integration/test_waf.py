@@ -238,8 +238,9 @@ def test_leaking_response_is_replaced_by_the_block_answer(lab):
     code, body = lab.curl(f"http://{FRONT}/out/page/sqlerror?chunked=1")
     assert code == 403 and "SQL syntax" not in body, body
     # The same page on a route whose rules leave response bodies alone, a clean page, and
-    # bodies the proxy does not hold back (longer than waf_response_hold, Content-Length or
-    # chunked: counted, sent uninspected) all pass whole; so does a HEAD.
+    # pages longer than waf_response_hold (216 KB against 128 KB, Content-Length or chunked)
+    # whose leak lies past the first 128 KB, which phase 4 judges, all pass whole; so does a
+    # HEAD.
     code, body = lab.curl(f"http://{FRONT}/app/page/sqlerror")
     assert code == 200 and "SQL syntax" in body
     code, body = lab.curl(f"http://{FRONT}/out/page/plain")
@@ -254,11 +255,21 @@ def test_leaking_response_is_replaced_by_the_block_answer(lab):
     assert code == 200
     after = lab.app.stats()
     assert after["waf_responses_blocked"] == before["waf_responses_blocked"] + 2
-    assert after["waf_response_bodies"] == before["waf_response_bodies"] + 4
-    assert after["waf_response_bodies_unread"] == before["waf_response_bodies_unread"] + 2
+    assert after["waf_response_bodies"] == before["waf_response_bodies"] + 6
+    assert after["waf_response_bodies_partial"] == before["waf_response_bodies_partial"] + 2
+    assert after["waf_response_bodies_unread"] == before["waf_response_bodies_unread"]
     assert after["waf_responses_inspected"] >= before["waf_responses_inspected"] + 8
     # The refused pages were held whole: their origin connection served the requests after.
     assert after["proxy_upstream_connects"] == before["proxy_upstream_connects"]
+    # A leak in the first 128 KB of a longer page is refused, as ProcessPartial refuses one
+    # before SecResponseBodyLimit.
+    for framing in ("", "?chunked=1"):
+        code, body = lab.curl(f"http://{FRONT}/out/page/sqlerror-long{framing}")
+        assert code == 403 and "SQL syntax" not in body, (framing, body[:200])
+    last = lab.app.stats()
+    assert last["waf_responses_blocked"] == after["waf_responses_blocked"] + 2
+    assert last["waf_response_bodies_partial"] == after["waf_response_bodies_partial"] + 2
+    assert last["waf_response_bodies_unread"] == after["waf_response_bodies_unread"]
 
 
 def test_response_body_limit_actions(lab):

@@ -183,9 +183,13 @@ bool waf_lane::want_response_body(waf_slot& s, const http::message_head& h, bool
       g.ready = true;  // refused on the head: nothing to wait for
       return true;
     }
+    // What the proxy cannot hold whole is judged on its start, as ProcessPartial judges a
+    // body past the limit: a leak in the first `hold_max` bytes is still caught.
     const uint64_t held = std::min<uint64_t>(h.content_length, limit);
-    if (held <= hold_max) {
-      g.length = static_cast<uint32_t>(held);
+    g.cut = held > hold_max;
+    if (!g.cut || hold_max != 0) {
+      if (g.cut) counters_.add(counter::waf_response_bodies_partial);
+      g.length = static_cast<uint32_t>(std::min<uint64_t>(held, hold_max));
       return true;
     }
   } else if (h.framing == http::body_framing::chunked) {
@@ -209,7 +213,7 @@ bool waf_lane::gather_response_body(waf_slot& s, const tcpstack::rx_view& held, 
     if (held.length >= g.length) {
       s.resp_body.resize(g.length);
       held.copy_to(s.resp_body.data(), g.length);
-      if (!g.over_limit) g.whole = g.length;
+      if (!g.over_limit && !g.cut) g.whole = g.length;
       g.ready = true;
     }
   } else {
@@ -257,8 +261,15 @@ bool waf_lane::feed_chunks(waf_slot& s, std::string_view raw) {
     if (g.scanned >= g.raw_max) break;  // however much has arrived: the bound holds alike
   }
   if (g.scanned < g.raw_max) return false;
-  give_up_body(s);
+  cut_body(s);
   return true;
+}
+
+// Past the hold bound: phase 4 judges the body decoded so far; the rest streams on unseen.
+void waf_lane::cut_body(waf_slot& s) {
+  counters_.add(counter::waf_response_bodies_partial);
+  s.gather.whole = 0;
+  s.gather.ready = true;
 }
 
 void waf_lane::give_up_body(waf_slot& s) {

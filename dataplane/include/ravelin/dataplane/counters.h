@@ -60,7 +60,8 @@ namespace ravelin::dataplane {
   X(waf_busy, "waf: requests refused 503, no free transaction on the lcore")                    \
   X(waf_responses_inspected, "waf: responses judged by phases 3 and 4")                          \
   X(waf_response_bodies, "waf: response bodies held back and inspected in phase 4")             \
-  X(waf_response_bodies_unread, "waf: bodies phase 4 wanted but could not hold (size, framing)") \
+  X(waf_response_bodies_unread, "waf: bodies phase 4 wanted but could not read (framing, close)") \
+  X(waf_response_bodies_partial, "waf: bodies longer than waf_response_hold, judged on their start") \
   X(waf_responses_blocked, "waf: responses replaced by the block answer")                       \
   X(waf_audit_dropped, "waf: audit records dropped, the writer's ring was full")
 
