@@ -156,8 +156,13 @@ def waf_demo(topo, cli_ns):
     chunked = topo.ns(cli_ns, ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H",
                                "Host: api.demo", f"http://{APP}/page/sqlerror?chunked=1"], check=False)
     print(f"   the leaking page again, sent in 100-byte chunks: {chunked.stdout}")
+    # 216 KB: more than waf_response_hold, so phase 4 judges its first 128 KB.
+    long = topo.ns(cli_ns, ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+                            "Host: api.demo", f"http://{APP}/page/sqlerror-long"], check=False)
+    print(f"   a 216 KB page leaking in its first 128 KB (judged on them): {long.stdout}")
     return (r.stdout.endswith("403") and len(lines) >= 2 and leak.stdout.endswith("403")
-            and "SQL syntax" not in leak.stdout and clean.stdout == "200" and chunked.stdout == "403")
+            and "SQL syntax" not in leak.stdout and clean.stdout == "200" and chunked.stdout == "403"
+            and long.stdout == "403")
 
 
 def reload_demo(topo, cli_ns, app):
@@ -241,7 +246,8 @@ def main():
                      "tcp_passive_opens", "tcp_active_opens", "tcp_rx_segments",
                      "tcp_tx_segments", "tcp_tx_retransmits", "forward_accepted",
                      "proxy_requests", "proxy_upstream_connects", "proxy_upstream_reused",
-                     "proxy_no_route", "waf_inspected", "waf_blocked", "waf_responses_blocked"):
+                     "proxy_no_route", "waf_inspected", "waf_blocked", "waf_responses_blocked",
+                     "waf_response_bodies_partial"):
             if name not in stats:
                 continue
             print(f"   {name:28} {stats[name]}")
