@@ -78,6 +78,7 @@ struct lane_fixture {
     ASSERT_NE(slot, nullptr);
   }
   void chunked() { resp.framing = http::body_framing::chunked; }
+  void until_close() { resp.framing = http::body_framing::until_close; }
   void length(uint64_t n) {
     resp.framing = http::body_framing::length;
     resp.content_length = n;
@@ -220,6 +221,74 @@ TEST(waf_gather, past_the_limit_phase_4_sees_the_start_or_refuses) {
     EXPECT_TRUE(d.block) << chunked;
     EXPECT_EQ(d.status, 403);
   }
+}
+
+// RFC 9112 §6.3: a body without Content-Length or chunked coding ends at the close. It is
+// held until then or the hold bound; past the bound phase 4 judges the start.
+TEST(waf_gather, until_close_body_is_held_to_the_close_or_the_bound) {
+  lane_fixture f("");
+  f.start();
+  f.until_close();
+  ASSERT_TRUE(f.lane->want_response_body(*f.slot, f.resp, false, 512));
+  EXPECT_FALSE(f.lane->gather_response_body(*f.slot, held_bytes({"a le", "ak"}).view(), false));
+  ASSERT_TRUE(f.lane->gather_response_body(*f.slot, held_bytes({"a le", "ak"}).view(), true));
+  EXPECT_EQ(f.slot->resp_body, "a leak");
+  uint32_t whole = 7;
+  EXPECT_TRUE(f.lane->response(*f.slot, f.resp, &whole).block);
+  EXPECT_EQ(whole, 0u);  // the link ends with the body
+  EXPECT_EQ(f.partial(), 0u);
+
+  const std::string filler(1024, 'a');
+  for (const auto& [raw, block] :
+       {std::pair{"leak" + filler, true}, std::pair{filler + "leak", false}}) {
+    f.start();
+    f.until_close();
+    ASSERT_TRUE(f.lane->want_response_body(*f.slot, f.resp, false, 512));
+    EXPECT_FALSE(
+        f.lane->gather_response_body(*f.slot, held_bytes({raw.substr(0, 511)}).view(), false));
+    ASSERT_TRUE(
+        f.lane->gather_response_body(*f.slot, held_bytes({raw.substr(0, 600)}).view(), false));
+    EXPECT_EQ(f.slot->resp_body.size(), 512u);
+    EXPECT_EQ(f.lane->response(*f.slot, f.resp, &whole).block, block);
+  }
+  EXPECT_EQ(f.partial(), 2u);
+  // No room to hold anything: not wanted, counted as unread.
+  f.start();
+  f.until_close();
+  EXPECT_FALSE(f.lane->want_response_body(*f.slot, f.resp, false, 0));
+  EXPECT_EQ(f.unread(), 1u);
+  EXPECT_FALSE(f.lane->response(*f.slot, f.resp, &whole).block);
+}
+
+TEST(waf_gather, until_close_past_the_limit_sees_the_start_or_refuses) {
+  lane_fixture partial("SecResponseBodyLimit 8\nSecResponseBodyLimitAction ProcessPartial\n");
+  partial.start();
+  partial.until_close();
+  ASSERT_TRUE(partial.lane->want_response_body(*partial.slot, partial.resp, false, 4096));
+  // Nine bytes show the body goes past the limit: nothing more is waited for.
+  EXPECT_FALSE(
+      partial.lane->gather_response_body(*partial.slot, held_bytes({"my leak "}).view(), false));
+  ASSERT_TRUE(
+      partial.lane->gather_response_body(*partial.slot, held_bytes({"my leak a"}).view(), false));
+  uint32_t whole = 7;
+  EXPECT_TRUE(partial.lane->response(*partial.slot, partial.resp, &whole).block);
+  EXPECT_EQ(partial.partial(), 0u);  // past the limit, not the hold
+
+  lane_fixture reject("SecResponseBodyLimit 8\nSecResponseBodyLimitAction Reject\n");
+  reject.start();
+  reject.until_close();
+  ASSERT_TRUE(reject.lane->want_response_body(*reject.slot, reject.resp, false, 4096));
+  ASSERT_TRUE(reject.lane->gather_response_body(*reject.slot,
+                                                held_bytes({"no secrets here"}).view(), false));
+  const waf_decision d = reject.lane->response(*reject.slot, reject.resp, &whole);
+  EXPECT_TRUE(d.block);
+  EXPECT_EQ(d.status, 403);
+  // Within the limit, a clean body that ends at the close passes.
+  reject.start();
+  reject.until_close();
+  ASSERT_TRUE(reject.lane->want_response_body(*reject.slot, reject.resp, false, 4096));
+  ASSERT_TRUE(reject.lane->gather_response_body(*reject.slot, held_bytes({"clean"}).view(), true));
+  EXPECT_FALSE(reject.lane->response(*reject.slot, reject.resp, &whole).block);
 }
 
 }  // namespace

@@ -8,7 +8,8 @@ given on the command line; prints "listening" once ready.
   GET  /slow/MS        waits MS milliseconds, then answers
   GET  /page/NAME      a text/html page: "plain", "sqlerror" (a MySQL error leaking into the
                        page), "big-sqlerror" (the same after 200 KB) or "sqlerror-long" (the
-                       error, then 200 KB); ?chunked=1 frames it in chunks of 100 bytes
+                       error, then 200 KB); ?chunked=1 frames it in chunks of 100 bytes,
+                       ?close=1 by closing the connection after it (no length, no chunks)
   GET  /ws             WebSocket (RFC 6455) echo of text and binary frames
   GET  /seen           JSON list of the paths of POST/PUT requests received whole
 """
@@ -102,7 +103,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(int(parts[2]) / 1000)
             self.send_body(200, b'{"slow":true}')
         elif parts[1:2] == ["page"]:
-            self.page(PAGES[parts[2]], "chunked=1" in self.path)
+            self.page(PAGES[parts[2]], "chunked=1" in self.path, "close=1" in self.path)
         elif parts[1:2] == ["ws"]:
             self.websocket()
         elif parts[1:2] == ["seen"]:
@@ -112,7 +113,15 @@ class Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET
 
-    def page(self, body, chunked):
+    def page(self, body, chunked, until_close=False):
+        if until_close:  # RFC 9112 §6.3: the body ends where the connection does
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+            return
         if not chunked:
             self.send_body(200, body, "text/html; charset=utf-8")
             return

@@ -272,6 +272,25 @@ def test_leaking_response_is_replaced_by_the_block_answer(lab):
     assert last["waf_response_bodies_unread"] == after["waf_response_bodies_unread"]
 
 
+def test_response_read_until_close_is_judged(lab):
+    # RFC 9112 §6.3: no Content-Length, no chunks, the origin closes after the body. Held
+    # until the close (or the first 128 KB of a longer one), then judged like any other.
+    before = lab.app.stats()
+    code, body = lab.curl(f"http://{FRONT}/out/page/sqlerror?close=1")
+    assert code == 403 and "SQL syntax" not in body, body
+    code, body = lab.curl(f"http://{FRONT}/out/page/sqlerror-long?close=1")
+    assert code == 403 and "SQL syntax" not in body, body[:200]
+    code, body = lab.curl(f"http://{FRONT}/out/page/plain?close=1")
+    assert code == 200 and body.endswith("</html>"), body
+    code, body = lab.curl(f"http://{FRONT}/out/page/big-sqlerror?close=1")
+    assert code == 200 and len(body) > 200000 and body.endswith("</html>")
+    after = lab.app.stats()
+    assert after["waf_responses_blocked"] == before["waf_responses_blocked"] + 2
+    assert after["waf_response_bodies"] == before["waf_response_bodies"] + 4
+    assert after["waf_response_bodies_partial"] == before["waf_response_bodies_partial"] + 2
+    assert after["waf_response_bodies_unread"] == before["waf_response_bodies_unread"]
+
+
 def test_response_body_limit_actions(lab):
     """SecResponseBodyLimit 1 KiB: ProcessPartial inspects the first KiB of a longer body,
     Reject refuses any body past it; either way the proxy holds back no more than the KiB."""

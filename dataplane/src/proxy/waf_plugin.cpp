@@ -200,6 +200,13 @@ bool waf_lane::want_response_body(waf_slot& s, const http::message_head& h, bool
                      std::span<char>(s.chunk_scratch.get(), k_chunk_scratch));
     s.chunks->expect_response(http::method::get, false);
     if (s.chunks->feed(k_chunked_head).what == http::event::head) return true;
+  } else if (h.framing == http::body_framing::until_close && hold_max != 0) {
+    // RFC 9112 §6.3: the body ends when the origin closes. Waited for until then, the hold
+    // bound, or one byte past the limit (which shows that the body goes on past it).
+    g.how = response_gather::framing::until_close;
+    g.limit = limit;
+    g.length = static_cast<uint32_t>(std::min<uint64_t>(hold_max, limit + 1));
+    return true;
   }
   counters_.add(counter::waf_response_bodies_unread);  // phase 4 sees no RESPONSE_BODY
   g = {};
@@ -216,6 +223,8 @@ bool waf_lane::gather_response_body(waf_slot& s, const tcpstack::rx_view& held, 
       if (!g.over_limit && !g.cut) g.whole = g.length;
       g.ready = true;
     }
+  } else if (g.how == response_gather::framing::until_close) {
+    if (held.length >= g.length || eof) gather_until_close(s, held, eof);
   } else {
     uint32_t skip = g.scanned;  // fed on an earlier call
     held.for_each([&](const uint8_t* p, uint32_t n) {
@@ -232,6 +241,22 @@ bool waf_lane::gather_response_body(waf_slot& s, const tcpstack::rx_view& held, 
   // truncated and resets the client, so no part of it is ever taken for a whole answer.
   if (!g.ready && eof) give_up_body(s);
   return g.ready;
+}
+
+// A body read until close, once the origin closed or `g.length` bytes are in. Its link ends
+// with it, so `whole` stays 0.
+void waf_lane::gather_until_close(waf_slot& s, const tcpstack::rx_view& held, bool eof) {
+  response_gather& g = s.gather;
+  const uint32_t n = std::min(held.length, g.length);
+  s.resp_body.resize(n);
+  held.copy_to(s.resp_body.data(), n);
+  if (n > g.limit) {
+    g.over_limit = true;  // phase 4 sees the first `limit` bytes, or Reject refuses
+  } else if (!eof || held.length > n) {
+    g.cut = true;
+    counters_.add(counter::waf_response_bodies_partial);
+  }
+  g.ready = true;
 }
 
 // True once the body is in (the last chunk and trailers) or past the limit; gives up on

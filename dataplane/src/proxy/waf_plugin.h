@@ -54,10 +54,10 @@ bool build_waf_binding(const mgmt::config& cfg, waf_binding& out, waf_audit_log*
 // A response body gathered for phase 4 from the bytes the proxy holds back (waf_lane::
 // want_response_body and gather_response_body).
 struct response_gather {
-  enum class framing : uint8_t { none, length, chunked };
+  enum class framing : uint8_t { none, length, chunked, until_close };
   framing how = framing::none;
-  uint32_t length = 0;      // Content-Length: the body bytes to wait for (at most the hold)
-  uint64_t limit = 0;       // chunked: the body bytes phase 4 may see (SecResponseBodyLimit)
+  uint32_t length = 0;      // Content-Length, until close: the body bytes to wait for at most
+  uint64_t limit = 0;       // chunked, until close: the body bytes phase 4 may see (SecResponseBodyLimit)
   uint32_t raw_max = 0;     // chunked: the raw bytes the proxy may hold back
   uint32_t scanned = 0;     // chunked: raw bytes fed to the slot's chunk parser
   uint32_t whole = 0;       // raw bytes of the whole body, once gathered whole
@@ -129,15 +129,15 @@ class waf_lane {
   // come (`response_pending`) and the rules will judge it (then `held`).
   waf_decision finish(waf_slot& s, bool response_pending);
   // For a slot awaiting the response: whether phase 4 wants the body held back before the
-  // head may go on. Not when no body is wanted, nor when it is read until close (counted as
-  // unread). Past SecResponseBodyLimit only its start is held (ProcessPartial), or none
-  // (Reject); past `hold_max`, its first `hold_max` bytes (counted as partial).
+  // head may go on. Not when no body is wanted. Past SecResponseBodyLimit only its start is
+  // held (ProcessPartial), or none (Reject); past `hold_max`, its first `hold_max` bytes
+  // (counted as partial). A body read until close is held until the close or the bound.
   bool want_response_body(waf_slot& s, const http::message_head& h, bool head_request,
                           uint32_t hold_max);
   // Copies the wanted body out of the held bytes (`held` starts at the body, chunk framing
   // and all). True once phase 4 may run: what it wants is in, `hold_max` raw bytes are (phase
-  // 4 judges that start), or the body cannot be read (bad framing, the origin closed: phase
-  // 4 runs without it).
+  // 4 judges that start), or the body cannot be read (bad framing, the origin closed before
+  // its framing's end: phase 4 runs without it).
   bool gather_response_body(waf_slot& s, const tcpstack::rx_view& held, bool eof);
   // Phases 3 and 4 on the response head and the gathered body; releases the slot.
   // `*whole`: the raw length of a body gathered whole, which a refused answer may drop
@@ -156,6 +156,7 @@ class waf_lane {
   }
   void release(waf_slot& s);
   bool feed_chunks(waf_slot& s, std::string_view raw);
+  void gather_until_close(waf_slot& s, const tcpstack::rx_view& held, bool eof);
   void give_up_body(waf_slot& s);
   void cut_body(waf_slot& s);
   void emit_audit(waf_slot& s);
