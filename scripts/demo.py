@@ -160,9 +160,12 @@ def waf_demo(topo, cli_ns):
     long = topo.ns(cli_ns, ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H",
                             "Host: api.demo", f"http://{APP}/page/sqlerror-long"], check=False)
     print(f"   a 216 KB page leaking in its first 128 KB (judged on them): {long.stdout}")
+    closed = topo.ns(cli_ns, ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+                              "Host: api.demo", f"http://{APP}/page/sqlerror?close=1"], check=False)
+    print(f"   the leaking page ended by the origin's close (no length, no chunks): {closed.stdout}")
     return (r.stdout.endswith("403") and len(lines) >= 2 and leak.stdout.endswith("403")
             and "SQL syntax" not in leak.stdout and clean.stdout == "200" and chunked.stdout == "403"
-            and long.stdout == "403")
+            and long.stdout == "403" and closed.stdout == "403")
 
 
 def reload_demo(topo, cli_ns, app):
