@@ -57,7 +57,7 @@ struct response_gather {
   enum class framing : uint8_t { none, length, chunked, until_close };
   framing how = framing::none;
   uint32_t length = 0;      // Content-Length, until close: the body bytes to wait for at most
-  uint64_t limit = 0;       // chunked, until close: the body bytes phase 4 may see (SecResponseBodyLimit)
+  uint64_t limit = 0;       // chunked, until close: SecResponseBodyLimit
   uint32_t raw_max = 0;     // chunked: the raw bytes the proxy may hold back
   uint32_t scanned = 0;     // chunked: raw bytes fed to the slot's chunk parser
   uint32_t whole = 0;       // raw bytes of the whole body, once gathered whole
