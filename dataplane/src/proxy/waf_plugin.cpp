@@ -186,9 +186,8 @@ bool waf_lane::want_response_body(waf_slot& s, const http::message_head& h, bool
     // What the proxy cannot hold whole is judged on its start, as ProcessPartial judges a
     // body past the limit: a leak in the first `hold_max` bytes is still caught.
     const uint64_t held = std::min<uint64_t>(h.content_length, limit);
-    g.cut = held > hold_max;
-    if (!g.cut || hold_max != 0) {
-      if (g.cut) counters_.add(counter::waf_response_bodies_partial);
+    if (hold_max != 0 || held == 0) {
+      g.cut = held > hold_max;
       g.length = static_cast<uint32_t>(std::min<uint64_t>(held, hold_max));
       return true;
     }
@@ -252,9 +251,8 @@ void waf_lane::gather_until_close(waf_slot& s, const tcpstack::rx_view& held, bo
   held.copy_to(s.resp_body.data(), n);
   if (n > g.limit) {
     g.over_limit = true;  // phase 4 sees the first `limit` bytes, or Reject refuses
-  } else if (!eof || held.length > n) {
-    g.cut = true;
-    counters_.add(counter::waf_response_bodies_partial);
+  } else {
+    g.cut = !eof || held.length > n;
   }
   g.ready = true;
 }
@@ -286,15 +284,8 @@ bool waf_lane::feed_chunks(waf_slot& s, std::string_view raw) {
     if (g.scanned >= g.raw_max) break;  // however much has arrived: the bound holds alike
   }
   if (g.scanned < g.raw_max) return false;
-  cut_body(s);
+  g.cut = true;  // phase 4 judges the body decoded so far; the rest streams on unseen
   return true;
-}
-
-// Past the hold bound: phase 4 judges the body decoded so far; the rest streams on unseen.
-void waf_lane::cut_body(waf_slot& s) {
-  counters_.add(counter::waf_response_bodies_partial);
-  s.gather.whole = 0;
-  s.gather.ready = true;
 }
 
 void waf_lane::give_up_body(waf_slot& s) {
@@ -313,6 +304,7 @@ waf_decision waf_lane::response(waf_slot& s, const http::message_head& h, uint32
     s.resp_fields.push_back({f.name, f.value});
   }
   if (!s.resp_body.empty()) counters_.add(counter::waf_response_bodies);
+  if (s.gather.cut) counters_.add(counter::waf_response_bodies_partial);
   s.resp = {};
   s.resp.status = h.status;
   s.resp.protocol = h.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";

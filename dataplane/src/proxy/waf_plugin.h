@@ -158,7 +158,6 @@ class waf_lane {
   bool feed_chunks(waf_slot& s, std::string_view raw);
   void gather_until_close(waf_slot& s, const tcpstack::rx_view& held, bool eof);
   void give_up_body(waf_slot& s);
-  void cut_body(waf_slot& s);
   void emit_audit(waf_slot& s);
 
   const waf_binding& binding_;
