@@ -132,4 +132,36 @@ std::vector<crs_case> read_crs_cases(const char* path) {
   return out;
 }
 
+std::vector<std::string> read_request_blocks(const char* path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  std::string line, cur;
+  auto flush = [&] {
+    if (cur.empty()) return;
+    // Fill in Content-Length for a body, as a client would.
+    const size_t split = cur.find("\r\n\r\n");
+    if (split != std::string::npos && split + 4 < cur.size()) {
+      std::string body = cur.substr(split + 4);
+      while (body.size() >= 2 && body.compare(body.size() - 2, 2, "\r\n") == 0)
+        body.resize(body.size() - 2);
+      cur = cur.substr(0, split) + "\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n\r\n" + body;
+    } else if (split == std::string::npos) {
+      cur += "\r\n";
+    }
+    out.push_back(cur);
+    cur.clear();
+  };
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] == '#' && cur.empty()) continue;
+    if (line == "=====") {
+      flush();
+      continue;
+    }
+    cur += line + "\r\n";
+  }
+  flush();
+  return out;
+}
+
 }  // namespace ravelin::waf::test

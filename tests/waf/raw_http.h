@@ -27,4 +27,9 @@ struct crs_case {
 };
 std::vector<crs_case> read_crs_cases(const char* path);  // empty if the file is unreadable
 
+// The raw requests of a corpus like data/benign-requests.txt: blocks separated by lines of
+// '=====', '#' comment lines before a block, line ends made CRLF, Content-Length filled in for
+// a block with a body.
+std::vector<std::string> read_request_blocks(const char* path);
+
 }  // namespace ravelin::waf::test
