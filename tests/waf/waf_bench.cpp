@@ -217,6 +217,9 @@ int main(int argc, char** argv) {
               "base.conf");
   l.load_file("/etc/modsecurity/crs/crs-setup.conf");
   l.load_text(std::string("Include ") + crs + "/rules/*.conf\n", "crs.load");
+  // WAF_BENCH_EXTRA: SecLang loaded after CRS, e.g. "SecRuleRemoveById 920450" to see what
+  // one rule costs (bench/results/2026-11-29-waf-modsecurity.md).
+  if (const char* x = std::getenv("WAF_BENCH_EXTRA")) l.load_text(x, "extra.conf");
   auto rs = l.finish();
   if (!rs) {
     for (const auto& e : l.errors()) std::fprintf(stderr, "%s\n", e.to_string().c_str());
