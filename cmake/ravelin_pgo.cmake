@@ -20,20 +20,13 @@ set_property(CACHE RAVELIN_PGO PROPERTY STRINGS use generate off)
 set(RAVELIN_PGO_DIR "${CMAKE_BINARY_DIR}/pgo-profile" CACHE PATH
     "Where the training run writes its counts")
 
-function(ravelin_pgo_enabled out)
-  if(RAVELIN_MODE STREQUAL "release" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU"
-     AND NOT RAVELIN_PGO STREQUAL "off")
-    set(${out} ON PARENT_SCOPE)
-  else()
-    set(${out} OFF PARENT_SCOPE)
-  endif()
-endfunction()
+set(RAVELIN_PGO_STAMP ${RAVELIN_PGO_DIR}/profile.stamp)  # touched after each training run
 
 # ravelin_pgo_library(TARGET): instruments TARGET (generate) or optimises it with the training
 # tree's counts (use).
 function(ravelin_pgo_library target)
-  ravelin_pgo_enabled(enabled)
-  if(NOT enabled)
+  if(NOT RAVELIN_MODE STREQUAL "release" OR NOT CMAKE_CXX_COMPILER_ID STREQUAL "GNU"
+     OR RAVELIN_PGO STREQUAL "off")
     return()
   endif()
   if(RAVELIN_PGO STREQUAL "generate")
@@ -43,7 +36,6 @@ function(ravelin_pgo_library target)
     return()
   endif()
   include(ExternalProject)
-  set(stamp ${RAVELIN_PGO_DIR}/profile.stamp)
   ExternalProject_Add(ravelin_pgo_profile
     SOURCE_DIR ${PROJECT_SOURCE_DIR}
     BINARY_DIR ${CMAKE_BINARY_DIR}/pgo-train
@@ -53,14 +45,14 @@ function(ravelin_pgo_library target)
                -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER}
     BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> --target ravelin_pgo_training
     BUILD_ALWAYS ON
-    BUILD_BYPRODUCTS ${stamp}
+    BUILD_BYPRODUCTS ${RAVELIN_PGO_STAMP}
     INSTALL_COMMAND ""
     USES_TERMINAL_BUILD ON)
   target_compile_options(${target} PRIVATE -fprofile-use=${RAVELIN_PGO_DIR}
                          -fprofile-prefix-path=${CMAKE_BINARY_DIR} -fprofile-partial-training)
   get_target_property(sources ${target} SOURCES)
   set_source_files_properties(${sources} TARGET_DIRECTORY ${target}
-                              PROPERTIES OBJECT_DEPENDS ${stamp})
+                              PROPERTIES OBJECT_DEPENDS ${RAVELIN_PGO_STAMP})
   add_dependencies(${target} ravelin_pgo_profile)
 endfunction()
 
@@ -71,13 +63,12 @@ function(ravelin_pgo_training)
   if(NOT RAVELIN_PGO STREQUAL "generate")
     return()
   endif()
-  set(stamp ${RAVELIN_PGO_DIR}/profile.stamp)
-  add_custom_command(OUTPUT ${stamp}
+  add_custom_command(OUTPUT ${RAVELIN_PGO_STAMP}
     COMMAND ${CMAKE_COMMAND} -E rm -rf ${RAVELIN_PGO_DIR}
     COMMAND $<TARGET_FILE:${P_TRAINER}> ${P_ARGS}
-    COMMAND ${CMAKE_COMMAND} -E touch ${stamp}
+    COMMAND ${CMAKE_COMMAND} -E touch ${RAVELIN_PGO_STAMP}
     DEPENDS ${P_TRAINER} ${P_DEPENDS}
     COMMENT "Profile-guided optimisation: training run"
     VERBATIM)
-  add_custom_target(ravelin_pgo_training DEPENDS ${stamp})
+  add_custom_target(ravelin_pgo_training DEPENDS ${RAVELIN_PGO_STAMP})
 endfunction()

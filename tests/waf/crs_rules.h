@@ -1,7 +1,4 @@
-// CRS 3.3.4 as the waf tests load it: ModSecurity's recommended settings, crs-setup.conf, a
-// suite's own settings (`setup`, SecLang text), then every rule file. A load error is a test
-// failure. The including target defines RAVELIN_WAF_TEST_DATA, RAVELIN_CRS_SETUP and
-// RAVELIN_CRS_DIR (tests/waf/CMakeLists.txt).
+// CRS 3.3.4 as the waf tests load it (crs_load.h); a load error is a test failure.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,18 +6,14 @@
 #include <memory>
 #include <string>
 
-#include "ravelin/waf/seclang.h"
+#include "crs_load.h"
 
 namespace ravelin::waf::test {
 
 inline std::shared_ptr<const rule_set> load_crs(const std::string& setup = {}) {
-  rule_loader l;
-  l.load_file(RAVELIN_WAF_TEST_DATA "/modsecurity-recommended.conf");
-  l.load_file(RAVELIN_CRS_SETUP);
-  if (!setup.empty()) l.load_text(setup, "test-setup.conf");
-  l.load_text("Include " RAVELIN_CRS_DIR "/rules/*.conf\n", "crs.load");
-  auto rs = l.finish();
-  for (const auto& e : l.errors()) ADD_FAILURE() << e.to_string();
+  std::vector<load_error> errors;
+  auto rs = load_crs_rules(setup, errors);
+  for (const auto& e : errors) ADD_FAILURE() << e.to_string();
   return rs;
 }
 

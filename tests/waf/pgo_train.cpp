@@ -11,28 +11,17 @@
 #include <string>
 #include <vector>
 
+#include "crs_load.h"
 #include "ravelin/waf/engine.h"
-#include "ravelin/waf/seclang.h"
 #include "raw_http.h"
 
 using namespace ravelin::waf;
 
 namespace {
 
-std::shared_ptr<const rule_set> load_crs() {
-  rule_loader l;
-  l.load_file(RAVELIN_WAF_TEST_DATA "/modsecurity-recommended.conf");
-  l.load_file(RAVELIN_CRS_SETUP);
-  l.load_file(RAVELIN_WAF_TEST_DATA "/crs-api-methods.conf");
-  l.load_text("Include " RAVELIN_CRS_DIR "/rules/*.conf\n", "crs.load");
-  auto rs = l.finish();
-  for (const auto& e : l.errors()) std::fprintf(stderr, "%s\n", e.to_string().c_str());
-  return l.errors().empty() ? rs : nullptr;
-}
-
 // Returns how many requests were refused (a figure to print, not a verdict on anything).
-// Matches are written out as the plugin's audit log does, into `audit`.
-size_t run(transaction& tx, const std::vector<std::string>& raws, int rounds, std::string& audit) {
+// Matches are written out as the plugin's audit log does.
+size_t run(transaction& tx, const std::vector<std::string>& raws, int rounds) {
   static const std::string body = R"({"id":42,"status":"open","items":[{"sku":"AB-1","qty":2}]})";
   static const std::string length = std::to_string(body.size());
   const std::vector<http_header> head{{"Content-Type", "application/json"},
@@ -41,6 +30,7 @@ size_t run(transaction& tx, const std::vector<std::string>& raws, int rounds, st
   response.headers = head;
   response.body = body;
   size_t refused = 0;
+  std::string audit;
   test::owned_request r;
   for (int k = 0; k < rounds; ++k) {
     for (const auto& raw : raws) {
@@ -66,8 +56,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 200;
-  auto rs = load_crs();
-  if (!rs) return 1;
+  std::vector<load_error> errors;
+  auto rs =
+      test::load_crs_rules("Include " RAVELIN_WAF_TEST_DATA "/crs-api-methods.conf\n", errors);
+  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+  if (!rs || !errors.empty()) return 1;
   waf_engine engine(rs, engine_options{true});
   transaction tx(engine);
   const auto benign = test::read_request_blocks(RAVELIN_WAF_TEST_DATA "/benign-requests.txt");
@@ -78,9 +71,8 @@ int main(int argc, char** argv) {
                  benign.size(), cases.size());
     return 1;
   }
-  std::string audit;
-  const size_t a = run(tx, benign, rounds, audit);
-  const size_t b = run(tx, cases, 1, audit);
+  const size_t a = run(tx, benign, rounds);
+  const size_t b = run(tx, cases, 1);
   std::printf(
       "waf_pgo_train: %zu benign requests x %d (%zu refused), %zu regression requests (%zu "
       "refused)\n",
