@@ -15,18 +15,18 @@
 option(RAVELIN_LTO "Link-time optimisation of ravelin_waf in the ravelin binary and waf_bench" ON)
 
 function(ravelin_lto_enabled out)
-  set(on OFF)
+  set(lto OFF)
   if(RAVELIN_LTO AND RAVELIN_MODE STREQUAL "release" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU"
      AND RAVELIN_PGO STREQUAL "use")
-    set(on ON)
+    set(lto ON)
   endif()
-  set(${out} ${on} PARENT_SCOPE)
+  set(${out} ${lto} PARENT_SCOPE)
 endfunction()
 
 # ravelin_lto_library(TARGET): its objects carry LTO code beside the ordinary code.
 function(ravelin_lto_library target)
-  ravelin_lto_enabled(on)
-  if(on)
+  ravelin_lto_enabled(lto)
+  if(lto)
     target_compile_options(${target} PRIVATE -flto=auto -ffat-lto-objects)
   endif()
 endfunction()
@@ -34,8 +34,8 @@ endfunction()
 # ravelin_lto_executable(TARGET): links with link-time optimisation of what carries LTO code.
 # -O3 as the evaluator is compiled (ravelin_waf), so the link does not optimise it less.
 function(ravelin_lto_executable target)
-  ravelin_lto_enabled(on)
-  if(on)
+  ravelin_lto_enabled(lto)
+  if(lto)
     target_link_options(${target} PRIVATE -flto=auto -O3)
   endif()
 endfunction()
