@@ -14,19 +14,16 @@
 # RAVELIN_LTO: ON by default; takes effect in release builds with GCC and the profile.
 option(RAVELIN_LTO "Link-time optimisation of ravelin_waf in the ravelin binary and waf_bench" ON)
 
-function(ravelin_lto_enabled out)
-  set(lto OFF)
-  if(RAVELIN_LTO AND RAVELIN_MODE STREQUAL "release" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU"
-     AND RAVELIN_PGO STREQUAL "use")
-    set(lto ON)
-  endif()
-  set(${out} ${lto} PARENT_SCOPE)
-endfunction()
+# Whether this tree links that way (the inputs are all known when this file is included).
+set(RAVELIN_LTO_ACTIVE OFF)
+if(RAVELIN_LTO AND RAVELIN_PGO STREQUAL "use" AND RAVELIN_MODE STREQUAL "release"
+   AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  set(RAVELIN_LTO_ACTIVE ON)
+endif()
 
 # ravelin_lto_library(TARGET): its objects carry LTO code beside the ordinary code.
 function(ravelin_lto_library target)
-  ravelin_lto_enabled(lto)
-  if(lto)
+  if(RAVELIN_LTO_ACTIVE)
     target_compile_options(${target} PRIVATE -flto=auto -ffat-lto-objects)
   endif()
 endfunction()
@@ -34,8 +31,7 @@ endfunction()
 # ravelin_lto_executable(TARGET): links with link-time optimisation of what carries LTO code.
 # -O3 as the evaluator is compiled (ravelin_waf), so the link does not optimise it less.
 function(ravelin_lto_executable target)
-  ravelin_lto_enabled(lto)
-  if(lto)
+  if(RAVELIN_LTO_ACTIVE)
     target_link_options(${target} PRIVATE -flto=auto -O3)
   endif()
 endfunction()
