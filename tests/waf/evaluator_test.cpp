@@ -448,6 +448,44 @@ TEST(evaluator, folded_constant_rules_match_evaluation) {
   }
 }
 
+// Phase 5's rules that read named TX values only are replayed under guard on the speed path
+// (fold.cpp): when the request left every value they read as the build saw it, and evaluated
+// one by one when it did not (a score raised in phase 2, a key the build saw absent now set).
+// Both paths must agree, and phase 5 must have evaluated no rule exactly when the guard held.
+TEST(evaluator, guarded_logging_rules_match_evaluation) {
+  const char* rules =
+      "SecAction \"id:1,phase:1,pass,nolog,setvar:tx.score=0,setvar:tx.limit=5\"\n"
+      "SecRule ARGS:hit \"@rx .\" \"id:10,phase:2,pass,nolog,setvar:tx.score=+7\"\n"
+      "SecRule ARGS:flag \"@rx .\" \"id:11,phase:2,pass,nolog,setvar:tx.flag=1\"\n"
+      "SecRule &TX:flag \"@eq 0\" \"id:50,phase:5,pass,nolog,skipAfter:END5\"\n"
+      "SecAction \"id:51,phase:5,pass,nolog,setvar:tx.flagged=1\"\n"
+      "SecMarker END5\n"
+      "SecAction \"id:52,phase:5,pass,nolog,setvar:tx.total=%{tx.score},setvar:tx.total=+%{tx.limit}\"\n"
+      "SecRule TX:score \"@ge %{tx.limit}\" \"id:53,phase:5,pass,log,msg:'score %{tx.score}'\"\n"
+      "SecRule TX:score \"@lt %{tx.limit}\" \"id:54,phase:5,pass,nolog,setvar:tx.low=1\"\n";
+  for (const char* uri : {"/", "/?hit=1", "/?flag=1", "/?hit=1&flag=1"}) {
+    fixture ref(rules), fast(rules, true);
+    uint64_t logging_rules = 0;
+    for (fixture* f : {&ref, &fast}) {
+      f->req.uri = uri;
+      f->run();
+      f->tx->process_response(http_response{});
+      const uint64_t before = f->tx->counters().rules_evaluated;
+      f->tx->process_logging();
+      logging_rules = f->tx->counters().rules_evaluated - before;
+    }
+    EXPECT_EQ(ref.ids(), fast.ids()) << uri;
+    for (const char* k : {"score", "flag", "flagged", "total", "low"}) {
+      EXPECT_EQ(ref.tx->tx(k), fast.tx->tx(k)) << k << " " << uri;
+    }
+    const bool quiet = std::string_view(uri) == "/";
+    EXPECT_EQ(logging_rules == 0, quiet) << uri;  // fast's: replayed only when nothing changed
+    EXPECT_EQ(fast.tx->tx("total"), std::string_view(uri).find("hit") != std::string_view::npos ? "12" : "5");
+    EXPECT_EQ(fast.tx->tx("flagged"), std::string_view(uri).find("flag") != std::string_view::npos ? "1" : "");
+    EXPECT_EQ(fast.ids().size(), std::string_view(uri).find("hit") != std::string_view::npos ? 1u : 0u) << uri;
+  }
+}
+
 // The speed path rejects a repeated value once per link (evaluate.cpp, answers_by_bytes):
 // matches on repeats, negated operators, multiMatch and macro parameters (never reused)
 // must come out as on the reference path.

@@ -130,17 +130,19 @@ TEST(store_keys, folded_runs_restored_from_an_image_match_evaluation) {
 
 // TX entries remember each regex selector's answer for their key (waf_engine::selector_bit).
 // Keys the image holds, keys a request adds before and after a walk, a removed and re-set
-// key, and one pattern written in two rules (one bit) must all count as on the reference path.
+// key, and one pattern written in two rules (one bit) must all count as on the reference path;
+// so must a selector none of the image's keys satisfies (its walks start past the image).
 TEST(store_keys, remembered_selector_answers_follow_added_and_removed_keys) {
   const std::string rules =
       "SecRuleEngine On\n"
-      "SecAction \"id:1,phase:1,pass,nolog,setvar:tx.foo_a=1,setvar:tx.bar=1,setvar:tx.foo_z=1\"\n"
+      "SecAction \"id:1,phase:1,pass,nolog,setvar:tx.aaa=1,setvar:tx.foo_a=1,setvar:tx.bar=1,setvar:tx.foo_z=1\"\n"
       "SecRule &TX:/^foo_/ \"@eq 2\" \"id:2,phase:1,pass,nolog,setvar:tx.n=+1\"\n"
-      "SecRule REQUEST_HEADERS:X-Add \"@rx .\" \"id:3,phase:1,pass,nolog,setvar:tx.foo_b=1,setvar:!tx.foo_z\"\n"
+      "SecRule REQUEST_HEADERS:X-Add \"@rx .\" \"id:3,phase:1,pass,nolog,setvar:tx.foo_b=1,setvar:!tx.foo_z,setvar:tx.new_1=1\"\n"
       "SecRule &TX:/^FOO_/ \"@eq 2\" \"id:4,phase:1,pass,nolog,setvar:tx.n=+10\"\n"
       "SecRule ARGS:z \"@rx .\" \"id:5,phase:1,pass,nolog,setvar:tx.foo_z=2\"\n"
       "SecRule TX:/^foo_/ \"@eq 2\" \"id:6,phase:1,pass,nolog,setvar:tx.n=+100\"\n"
-      "SecRule &TX:/o_[ab]$/ \"@eq 2\" \"id:7,phase:1,pass,nolog,setvar:tx.n=+1000\"\n";
+      "SecRule &TX:/o_[ab]$/ \"@eq 2\" \"id:7,phase:1,pass,nolog,setvar:tx.n=+1000\"\n"
+      "SecRule TX:/^new_/ \"@eq 1\" \"id:8,phase:1,pass,nolog,setvar:tx.n=+10000\"\n";
   auto r = load_rules_text(rules, "t.conf");
   ASSERT_TRUE(r.errors.empty());
   waf_engine fast_engine(r.rules, engine_options{true});
@@ -157,9 +159,9 @@ TEST(store_keys, remembered_selector_answers_follow_added_and_removed_keys) {
         fast.process_request(req, "uid");
         EXPECT_EQ(ref.tx("n"), fast.tx("n")) << uri << add << round;
         // 2 always (foo_a, foo_z); 4 always (foo_a and foo_z, or foo_a and foo_b); 6 when ?z
-        // set foo_z (back) to 2; 7 with X-Add (foo_a, foo_b).
+        // set foo_z (back) to 2; 7 with X-Add (foo_a, foo_b); 8 with X-Add (new_1).
         const bool z = std::string_view(uri) == "/?z=1";
-        EXPECT_EQ(fast.tx("n"), std::to_string(11 + (z ? 100 : 0) + (add ? 1000 : 0)))
+        EXPECT_EQ(fast.tx("n"), std::to_string(11 + (z ? 100 : 0) + (add ? 11000 : 0)))
             << uri << add << round;
       }
     }

@@ -70,6 +70,7 @@ waf_engine::waf_engine(std::shared_ptr<const rule_set> rules, engine_options opt
     // The speed path only: the reference path keeps evaluating every rule, so the
     // differential test checks the folding too.
     fold_constant_rules();
+    fold_guarded_rules();
   }
 }
 

@@ -70,12 +70,19 @@ bool known_selects(transaction::state& s, const variable_ref& t, var_store::entr
 }
 
 // Every TX selector's answer for every member, before TX is saved as the image each request
-// starts from: then only the keys a request adds are ever tested.
+// starts from: then only the keys a request adds are ever tested. Also where each selector's
+// walks may start while TX starts as the image.
 void know_tx_selectors(transaction::state& s) {
   const auto& sel = s.engine.selectors();
-  for (size_t i = 0; i < s.tx.entries().size(); ++i) {
-    for (size_t b = 0; b < sel.size(); ++b) {
-      if (sel[b]->id == variable_id::tx) known_selects(s, *sel[b], s.tx.at(i), static_cast<int32_t>(b));
+  const size_t n = s.tx.entries().size();
+  s.tx_image_first.assign(sel.size(), 0);
+  for (size_t b = 0; b < sel.size(); ++b) {
+    if (sel[b]->id != variable_id::tx) continue;
+    s.tx_image_first[b] = static_cast<uint32_t>(n);
+    for (size_t i = n; i-- > 0;) {
+      if (known_selects(s, *sel[b], s.tx.at(i), static_cast<int32_t>(b))) {
+        s.tx_image_first[b] = static_cast<uint32_t>(i);
+      }
     }
   }
 }
@@ -263,7 +270,8 @@ struct link_eval {
   void each_selected(const variable_ref& t, var_store& st, F&& f) {
     const int32_t bit = place ? s.engine.selector_bit(t.key_regex.get()) : -1;
     const size_t n = st.entries().size();
-    for (size_t i = 0; i < n; ++i) {
+    const bool from_image = bit >= 0 && &st == &s.tx && s.tx_from_image;
+    for (size_t i = from_image ? s.tx_image_first[static_cast<size_t>(bit)] : 0; i < n; ++i) {
       var_store::entry& e = st.at(i);
       if (!e.live || !(bit < 0 ? selects(s, t, e.key) : known_selects(s, t, e, bit))) continue;
       f(e.key, e.value);  // may add members: `e` is not used after this
@@ -435,15 +443,26 @@ sim_outcome simulate_rule(transaction::state& s, const rule& r, uint32_t index,
   return sim_outcome::match;
 }
 
+// Whether TX holds every value a guarded run's rules read at build.
+static bool guard_holds(const transaction::state& s, const waf_engine::fold_run& f) {
+  for (const auto& g : f.guard) {
+    const std::string_view* v = s.tx.get(g.key);
+    if (g.present != (v != nullptr) || (v && *v != g.value)) return false;
+  }
+  return true;
+}
+
 // Replays a fold_run unless a ctl:ruleRemove* of this request may have removed one of its rules
-// (then they are evaluated one by one, as built).
+// or TX fails its guard (then they are evaluated one by one, as built).
 static bool replay_fold(transaction::state& s, const waf_engine::fold_run& f) {
   if (!s.removed_ids.empty() || !s.removed_tags.empty() || !s.removed_targets.empty()) return false;
+  if (!guard_holds(s, f)) return false;
   // A run replayed onto an empty TX leaves the same store every time (its keys and values are
   // the engine's): from the second request on it is copied in whole, not rebuilt op by op.
   const bool from_empty = s.tx.entries().empty();
   if (from_empty && s.tx_image_of == &f) {
     s.tx.restore(s.tx_image);
+    s.tx_from_image = true;
   } else {
     for (const auto& op : f.ops) {
       if (op.set) s.tx.set(op.key, op.value);
@@ -453,6 +472,7 @@ static bool replay_fold(transaction::state& s, const waf_engine::fold_run& f) {
       know_tx_selectors(s);
       s.tx.save(s.tx_image);
       s.tx_image_of = &f;
+      s.tx_from_image = true;
     }
   }
   if (f.sets_matched) {

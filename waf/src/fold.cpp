@@ -5,6 +5,13 @@
 // and each response with some thirty. Phase 5 is left out: it also runs for a transaction
 // that never reached phases 3 and 4 (refused in phase 1 or 2), whose TX the walk would not
 // match; phases 3 and 4 run only after phase 2 (transaction.cpp).
+//
+// Phase 5 is folded under guard instead (fold_guarded_rules): CRS closes every transaction
+// with rules that read only named TX values (912110's DoS settings, 980115-980150's anomaly
+// scores and thresholds), which hold the set-up's values for most requests but not all (an
+// attack's scores). Each run of them is walked once from TX as the folded rules of phases 1
+// to 4 leave it, recording the values its rules read before writing; a transaction whose TX
+// holds those values replays the run, any other evaluates it.
 #include <algorithm>
 #include <set>
 #include <string>
@@ -140,7 +147,131 @@ bool may_turn_on_response_body(const rule_set& rs) {
   return false;
 }
 
+// Appends a journalled write to the run. A key set once keeps the place that set gave it
+// (var_store::set leaves an existing entry where it is), so setting it again only changes the
+// value of that op: CRS' 980115 sets one key four times.
+void add_op(waf_engine::fold_run& f, const detail::var_store::entry& w) {
+  const auto same_key = [&](const auto& op) { return op.key == w.key; };
+  const auto first = std::find_if(f.ops.begin(), f.ops.end(), same_key);
+  const auto kept = [&](const auto& op) { return !same_key(op) || op.set; };
+  const bool only_sets = first != f.ops.end() && w.live && std::all_of(first, f.ops.end(), kept);
+  if (only_sets) {
+    first->value = std::string(w.value);
+    return;
+  }
+  f.ops.push_back({std::string(w.key), std::string(w.value), w.live});
+}
+
+// The open run (`run`; opened at `e` when none is) with a simulated rule's writes and
+// MATCHED_VAR added.
+waf_engine::fold_run& extend_run(std::vector<waf_engine::fold_run>& folds,
+                                 waf_engine::phase_entry& e, int32_t& run,
+                                 const std::vector<detail::var_store::entry>& writes,
+                                 const transaction::state& s) {
+  constexpr auto k_var = static_cast<size_t>(variable_id::matched_var);
+  constexpr auto k_name = static_cast<size_t>(variable_id::matched_var_name);
+  if (run < 0) {
+    run = static_cast<int32_t>(folds.size());
+    e.fold = run;
+    folds.emplace_back();
+  }
+  waf_engine::fold_run& f = folds[static_cast<size_t>(run)];
+  for (const auto& w : writes) add_op(f, w);
+  if (s.has_scalar[k_var]) {
+    f.sets_matched = true;
+    f.matched_var = std::string(s.scalar[k_var]);
+    f.matched_var_name = std::string(s.scalar[k_name]);
+  }
+  return f;
+}
+
+// Whether every macro of `m` names a TX value.
+bool reads_named_tx(const macro_text& m) {
+  for (const auto& p : m.parts) {
+    if (p.is_var && (p.var != variable_id::tx || p.key.empty())) return false;
+  }
+  return true;
+}
+
+// A link whose outcome and effects depend on named TX values only (no selector: the guard
+// compares values, not key sets), and that writes TX only.
+bool named_tx_link(const rule_link& l) {
+  const rule_actions& a = l.actions;
+  if (!l.exclusions.empty() || a.capture || !a.ctls.empty() || !a.initcols.empty()) return false;
+  for (const auto& t : l.targets) {
+    if (t.id != variable_id::tx || t.key.empty() || t.key_regex) return false;
+  }
+  for (const auto& sv : a.setvars) {
+    if (sv.collection != variable_id::tx || sv.name.has_macros() || !reads_named_tx(sv.value)) {
+      return false;
+    }
+  }
+  return reads_named_tx(l.op.param);
+}
+
+// Adds the reads of one simulated rule to the run's guard: those of keys that neither the run
+// nor the rule (before the read) has written, once each.
+void add_guard(waf_engine::fold_run& f, const std::vector<detail::var_store::read_note>& reads,
+               const std::vector<detail::var_store::entry>& writes) {
+  const auto named = [](std::string_view key) {
+    return [key](const auto& x) { return x.key == key; };
+  };
+  for (const auto& r : reads) {
+    const auto written_before = writes.begin() + static_cast<std::ptrdiff_t>(r.writes_before);
+    if (std::any_of(f.ops.begin(), f.ops.end(), named(r.key)) ||
+        std::any_of(writes.begin(), written_before, named(r.key)) ||
+        std::any_of(f.guard.begin(), f.guard.end(), named(r.key))) {
+      continue;
+    }
+    f.guard.push_back({std::string(r.key), std::string(r.value), r.present});
+  }
+}
+
 }  // namespace
+
+void waf_engine::fold_guarded_rules() {
+  transaction::state s(*this, make_transaction_scratch(*this));
+  s.reset();
+  for (const auto& f : folds_) {  // TX as phases 1 to 4 leave it when no other rule writes
+    for (const auto& op : f.ops) {
+      if (op.set) s.tx.set(s.mem.copy(op.key), s.mem.copy(op.value));
+      else s.tx.remove(s.mem.copy(op.key));
+    }
+  }
+  std::vector<detail::var_store::entry> writes;
+  std::vector<detail::var_store::read_note> reads;
+  s.tx.journal_to(&writes);
+  s.tx.reads_to(&reads);
+  constexpr auto k_var = static_cast<size_t>(variable_id::matched_var);
+  auto& list = phases_[5];
+  int32_t run = -1;
+  size_t i = 0;
+  while (i < list.size()) {
+    const rule& r = *list[i].r;
+    if (r.kind == rule_kind::marker) {
+      ++i;
+      continue;
+    }
+    auto out = detail::sim_outcome::request_dependent;
+    if (std::all_of(r.links.begin(), r.links.end(), named_tx_link)) {
+      writes.clear();
+      reads.clear();
+      s.has_scalar[k_var] = false;
+      out = detail::simulate_rule(s, r, list[i].index, [](const rule_link&) { return true; });
+    }
+    if (out == detail::sim_outcome::request_dependent) {
+      if (run >= 0) folds_[run].resume = static_cast<uint32_t>(i);
+      run = -1;
+      ++i;  // the guard checks values, so the walk goes on past a rule it cannot fold
+      continue;
+    }
+    add_guard(extend_run(folds_, list[i], run, writes, s), reads, writes);
+    i = out == detail::sim_outcome::no_match ? i + 1 : skip_end(list, i);
+  }
+  if (run >= 0) folds_[run].resume = static_cast<uint32_t>(list.size());
+  s.tx.journal_to(nullptr);
+  s.tx.reads_to(nullptr);
+}
 
 void waf_engine::fold_constant_rules() {
   // Scratch state without the Hyperscan tables a transaction sets up: constant links read TX
@@ -161,7 +292,6 @@ void waf_engine::fold_constant_rules() {
     return !last_effects_unknown || known_outcome_link(l, k);
   };
   constexpr auto k_var = static_cast<size_t>(variable_id::matched_var);
-  constexpr auto k_name = static_cast<size_t>(variable_id::matched_var_name);
   for (int p = 1; p <= 4; ++p) {
     auto& list = phases_[p];
     int32_t run = -1;
@@ -201,18 +331,7 @@ void waf_engine::fold_constant_rules() {
         i = std::max(end, i + 1);
         continue;
       }
-      if (run < 0) {
-        run = static_cast<int32_t>(folds_.size());
-        list[i].fold = run;
-        folds_.emplace_back();
-      }
-      fold_run& f = folds_[run];
-      for (const auto& j : journal) f.ops.push_back({std::string(j.key), std::string(j.value), j.live});
-      if (s.has_scalar[k_var]) {
-        f.sets_matched = true;
-        f.matched_var = std::string(s.scalar[k_var]);
-        f.matched_var_name = std::string(s.scalar[k_name]);
-      }
+      extend_run(folds_, list[i], run, journal, s);
       if (out == detail::sim_outcome::no_match) {
         ++i;
       } else {

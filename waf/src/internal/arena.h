@@ -101,7 +101,12 @@ class var_store {
 
   const std::string_view* get(std::string_view key) const {
     const int32_t i = find(key, hash_bytes(key));
-    return i >= 0 && entries_[i].live ? &entries_[i].value : nullptr;
+    const std::string_view* v = i >= 0 && entries_[i].live ? &entries_[i].value : nullptr;
+    if (reads_) {
+      const size_t writes = journal_ ? journal_->size() : 0;
+      reads_->push_back({key, v ? *v : std::string_view(), v != nullptr, writes});
+    }
+    return v;
   }
   // `key` and `value` must outlive the transaction (arena or static).
   void set(std::string_view key, std::string_view value) {
@@ -144,6 +149,13 @@ class var_store {
   }
   // Records every set (live) and remove (!live) in order; waf_engine's folding only.
   void journal_to(std::vector<entry>* j) { journal_ = j; }
+  // Every get, with the number of journalled writes before it; waf_engine's folding only.
+  struct read_note {
+    std::string_view key, value;
+    bool present = false;
+    size_t writes_before = 0;
+  };
+  void reads_to(std::vector<read_note>* r) { reads_ = r; }
 
  private:
   int32_t find(std::string_view key, uint64_t h) const {
@@ -169,6 +181,7 @@ class var_store {
   std::vector<entry> entries_;
   std::vector<int32_t> slots_;
   std::vector<entry>* journal_ = nullptr;
+  std::vector<read_note>* reads_ = nullptr;
 };
 
 }  // namespace ravelin::waf::detail

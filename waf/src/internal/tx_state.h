@@ -179,6 +179,7 @@ class transaction_scratch {
   std::vector<uint8_t> no_match_seen;             // per list position, for one link's walk
   detail::var_store::image tx_image;              // see transaction::state
   const void* tx_image_of = nullptr;
+  std::vector<uint32_t> tx_image_first;           // see transaction::state
 
   // Forgets every generation-tagged entry and starts values_gen again.
   void restart_generations();
@@ -218,6 +219,11 @@ struct transaction::state {
   // replay_fold): CRS' initialisation, the same for every request, so in the shared part.
   detail::var_store::image& tx_image;
   const void*& tx_image_of;
+  // Per TX selector bit: the first image entry the selector accepts, else the image's size.
+  // While TX starts as the image (tx_from_image), a selector's walk starts there: CRS' selectors
+  // (/^HEADER_NAME_/, /WEB_ATTACK/...) accept none of its hundred-odd set-up keys.
+  std::vector<uint32_t>& tx_image_first;
+  bool tx_from_image = false;
 
   // engine state for this transaction
   engine_mode mode = engine_mode::on;

@@ -77,6 +77,13 @@ class waf_engine {
     uint32_t resume = 0;     // list index evaluation continues at
     bool sets_matched = false;  // some link matched: MATCHED_VAR(_NAME) end up as below
     std::string matched_var, matched_var_name;
+    // A guarded run (phase 5, fold.cpp) holds for a transaction only while every TX key its
+    // rules read before writing it has the value the build saw (`present` false: no key).
+    struct tx_read {
+      std::string key, value;
+      bool present = false;
+    };
+    std::vector<tx_read> guard;
   };
   struct chain_node {  // interned transformation chains: chain = prefix chain + last step
     int32_t prefix = 0;
@@ -138,6 +145,7 @@ class waf_engine {
   void place_stages();
   void number_selectors();
   void fold_constant_rules();  // fold.cpp
+  void fold_guarded_rules();   // fold.cpp
 };
 
 // One rule that matched, for the audit log. Views point into the transaction's memory and
