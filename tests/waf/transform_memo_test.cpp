@@ -119,6 +119,45 @@ TEST_P(memo_across_requests, remembered_results_equal_computed_ones) {
   EXPECT_EQ(run("Mozilla EVIL%21").v.action, verdict_action::deny);
 }
 
+// The operator memo (operator_eval.cpp, evaluate_remembered) answers "no match" for a link
+// and bytes an earlier transaction found none in, on the speed path; a value one byte apart is
+// evaluated, and a match is never remembered.
+TEST(operator_memo, remembers_no_match_only) {
+  auto r = load_rules_text(
+      "SecRuleEngine On\n"
+      "SecRule REQUEST_HEADERS:User-Agent \"@detectSQLi\" \"id:3,phase:1,deny,status:403\"\n",
+      "memo.conf");
+  for (const auto& e : r.errors) ADD_FAILURE() << e.to_string();
+  waf_engine engine(r.rules, engine_options{true});
+  transaction tx(engine);
+  std::string ua;
+  std::vector<http_header> headers;
+  http_request req;
+  auto run = [&](std::string agent) {
+    ua = std::move(agent);  // a new buffer each time: the memo cannot go by address
+    headers = {{"User-Agent", ua}};
+    req.method = "GET";
+    req.uri = "/";
+    req.protocol = "HTTP/1.1";
+    req.headers = headers;
+    return tx.process_request(req, "uid").action;
+  };
+  const std::string benign = "Mozilla/5.0 (X11; Linux x86_64) like Gecko";
+  EXPECT_EQ(run(benign), verdict_action::pass);
+  EXPECT_EQ(tx.counters().operator_memo_hits, 0u);
+  EXPECT_EQ(run(benign), verdict_action::pass);
+  EXPECT_EQ(tx.counters().operator_memo_hits, 1u);
+  // The same length, an injection where the benign text was: evaluated, refused.
+  std::string attack = benign;
+  attack.replace(benign.size() - 10, 10, "' or 1=1--");
+  ASSERT_EQ(attack.size(), benign.size());
+  EXPECT_EQ(run(attack), verdict_action::deny);
+  EXPECT_EQ(run(attack), verdict_action::deny);
+  EXPECT_EQ(tx.counters().operator_memo_hits, 1u);  // counters add up over the object's requests
+  EXPECT_EQ(run(benign), verdict_action::pass);
+  EXPECT_EQ(tx.counters().operator_memo_hits, 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(paths, memo_across_requests, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "hyperscan" : "reference"; });
 

@@ -196,10 +196,11 @@ void run(const char* label, const waf_engine& e, const std::vector<sample>& ss, 
     tx.process_request(variant(s, iters), "count");
     const auto& c1 = tx.counters();
     std::printf("           per request: %lu rules, %lu values, %lu transforms (+%lu remembered), "
-                "%lu operators, %lu hs scans\n",
+                "%lu operators (+%lu remembered), %lu hs scans\n",
                 c1.rules_evaluated - c0.rules_evaluated, c1.values_inspected - c0.values_inspected,
                 c1.transforms_run - c0.transforms_run, c1.transform_memo_hits - c0.transform_memo_hits,
-                c1.operators_run - c0.operators_run, c1.hs_scans - c0.hs_scans);
+                c1.operators_run - c0.operators_run, c1.operator_memo_hits - c0.operator_memo_hits,
+                c1.hs_scans - c0.hs_scans);
     if (std::getenv("WAF_BENCH_VERBOSE")) {
       for (const auto& m : tx.matches()) std::printf("    %s\n", tx.audit_line(m).substr(0, 300).c_str());
     }

@@ -83,6 +83,7 @@ void waf_engine::place_links() {
       hs_matcher::slot where;
       hs_place& p = link_place_flat_[link_base_[i] + k];
       if (hs_->find(&l, chain_at(i, k), where)) p = {where.db, where.id, where.covers_all, -1};
+      p.link = static_cast<int32_t>(link_base_[i] + k);
       p.byte_gate = hs_->byte_gate_of(&l);
       if (p.byte_gate < 0) continue;
       std::vector<variable_id> groups;

@@ -183,7 +183,7 @@ struct link_eval {
   // byte gate is the link's own at every step (it depends on the value only).
   std::span<const waf_engine::stage> stages() const { return s.engine.stages_at(rule_index, link_index); }
   waf_engine::hs_place step_place(const waf_engine::stage& st) const {
-    return {st.db, st.id, false, place->byte_gate, -1};
+    return {st.db, st.id, false, place->byte_gate, -1, place->link};
   }
 
   // multiMatch: the operator sees the value before the transformations and after every step

@@ -477,6 +477,45 @@ bool evaluate(transaction::state& s, const rule_link& link, std::string_view v, 
       return false;
   }
 }
+// Operators worth remembering a "no match" of across transactions: each costs more on a
+// value of k_remembered_min bytes or more than hashing and comparing it, and its answer
+// depends on the value's bytes only (no macro in the parameter).
+constexpr size_t k_remembered_min = 16;
+bool remembered_kind(const rule_operator& op) {
+  switch (op.id) {
+    case operator_id::rx: return op.re != nullptr;
+    case operator_id::pm:
+    case operator_id::pm_from_file:
+    case operator_id::detect_sqli:
+    case operator_id::detect_xss: return true;
+    default: return false;
+  }
+}
+
+// evaluate() for the speed path. Header values repeat from request to request (a client's
+// User-Agent, Accept, Referer), and CRS runs @detectSQLi, @detectXSS and PCRE2 confirmations
+// on them: a "no match" an earlier transaction found for the same link and bytes answers
+// again. A match is always evaluated (its captures feed setvar and the log).
+bool evaluate_remembered(transaction::state& s, const rule_link& link, int32_t key,
+                         std::string_view v, op_result& res) {
+  if (key < 0 || v.size() < k_remembered_min || !transform_memo::eligible(v) ||
+      !remembered_kind(link.op)) {
+    ++s.counters.operators_run;
+    return evaluate(s, link, v, res);
+  }
+  const uint64_t h = hash_bytes(v) | 1;
+  std::string_view out;
+  bool same = false;
+  if (s.operator_memo.find(key, v, h, out, same)) {
+    ++s.counters.operator_memo_hits;
+    return false;
+  }
+  ++s.counters.operators_run;
+  const uint64_t errors = s.counters.pcre_errors;
+  const bool m = evaluate(s, link, v, res);
+  if (!m && s.counters.pcre_errors == errors) s.operator_memo.put(key, v, h, v, true);
+  return m;
+}
 }  // namespace
 
 bool hs_gate_open(transaction::state& s, int32_t db, uint32_t id) {
@@ -527,8 +566,7 @@ bool run_operator(transaction::state& s, const rule_link& link, variable_id grou
        !hs_may_match(s, *hs, *place, value))) {
     m = false;
   } else {
-    ++s.counters.operators_run;
-    m = evaluate(s, link, value, res);
+    m = evaluate_remembered(s, link, place ? place->link : -1, value, res);
   }
   return link.op.negated ? !m : m;
 }
@@ -546,8 +584,7 @@ bool run_operator(transaction::state& s, const rule_link& link, tvalue& e, op_re
     // the database did not report the pattern for this value
   } else {
     if (place.db >= 0 && !e.value.empty() && !e.scan_failed) ++s.counters.hs_confirms;
-    ++s.counters.operators_run;
-    m = evaluate(s, link, e.value, res);
+    m = evaluate_remembered(s, link, place.link, e.value, res);
   }
   return link.op.negated ? !m : m;
 }

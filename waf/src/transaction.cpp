@@ -101,6 +101,7 @@ transaction::state::state(const waf_engine& e, std::shared_ptr<transaction_scrat
       tcache(work->tcache),
       hs_cache(work->hs_cache),
       memo(work->memo),
+      operator_memo(work->operator_memo),
       hs_hits(work->hs_hits),
       hs_joined(work->hs_joined),
       hs_scratch(work->hs_scratch),

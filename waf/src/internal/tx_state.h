@@ -167,6 +167,9 @@ class transaction_scratch {
   std::string buf_a, buf_b;  // transformation work buffers
   detail::transform_cache tcache;
   detail::transform_memo memo;        // across transactions, unlike everything else here
+  // Also across transactions: (link, value) pairs whose operator found no match, as slots of
+  // "unchanged" results keyed by hs_place::link (operator_eval.cpp, evaluate_remembered).
+  detail::transform_memo operator_memo;
   detail::transform_cache hs_cache;   // (transformed value, group<<20|chain) -> hit link ids
   std::vector<uint32_t> hs_hits;      // scan work buffer
   std::string hs_joined;              // a literal database's values end to end (prescan)
@@ -239,6 +242,7 @@ struct transaction::state {
   verdict result;
   detail::transform_cache &tcache, &hs_cache;
   detail::transform_memo& memo;
+  detail::transform_memo& operator_memo;
   std::vector<uint32_t>& hs_hits;
   std::string& hs_joined;
   ::hs_scratch*& hs_scratch;

@@ -51,6 +51,7 @@ class waf_engine {
     // union a transaction works out once (CRS' rules share a handful); -1: a target is a
     // count or not cacheable, so the gate cannot be judged for the rule as a whole.
     int32_t byte_set = -1;
+    int32_t link = -1;  // the link's number among all rules' links: its operator_memo key
   };
   struct phase_entry {
     const rule* r = nullptr;
@@ -181,6 +182,7 @@ struct waf_counters {
   uint64_t transforms_run = 0;      // transformation steps computed (cache misses)
   uint64_t transform_memo_hits = 0; // chains answered from an earlier transaction's result
   uint64_t operators_run = 0;       // operators evaluated exactly (PCRE2, phrase matcher, ...)
+  uint64_t operator_memo_hits = 0;  // of those, answered by an earlier transaction's "no match"
   uint64_t pcre_errors = 0;         // match limit hit: treated as no match
   uint64_t body_limit_exceeded = 0;
   uint64_t response_body_limit_exceeded = 0;
