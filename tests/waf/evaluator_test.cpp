@@ -457,13 +457,15 @@ TEST(evaluator, guarded_logging_rules_match_evaluation) {
       "SecAction \"id:1,phase:1,pass,nolog,setvar:tx.score=0,setvar:tx.limit=5\"\n"
       "SecRule ARGS:hit \"@rx .\" \"id:10,phase:2,pass,nolog,setvar:tx.score=+7\"\n"
       "SecRule ARGS:flag \"@rx .\" \"id:11,phase:2,pass,nolog,setvar:tx.flag=1\"\n"
+      "SecRule ARGS:seen \"@rx .\" \"id:12,phase:2,pass,nolog,setvar:tx.seen=5\"\n"
       "SecRule &TX:flag \"@eq 0\" \"id:50,phase:5,pass,nolog,skipAfter:END5\"\n"
       "SecAction \"id:51,phase:5,pass,nolog,setvar:tx.flagged=1\"\n"
       "SecMarker END5\n"
       "SecAction \"id:52,phase:5,pass,nolog,setvar:tx.total=%{tx.score},setvar:tx.total=+%{tx.limit}\"\n"
       "SecRule TX:score \"@ge %{tx.limit}\" \"id:53,phase:5,pass,log,msg:'score %{tx.score}'\"\n"
-      "SecRule TX:score \"@lt %{tx.limit}\" \"id:54,phase:5,pass,nolog,setvar:tx.low=1\"\n";
-  for (const char* uri : {"/", "/?hit=1", "/?flag=1", "/?hit=1&flag=1"}) {
+      "SecRule TX:score \"@lt %{tx.limit}\" \"id:54,phase:5,pass,nolog,setvar:tx.low=1\"\n"
+      "SecAction \"id:55,phase:5,pass,nolog,setvar:tx.seen=+1\"\n";  // reads, then writes
+  for (const char* uri : {"/", "/?hit=1", "/?flag=1", "/?hit=1&flag=1", "/?seen=1"}) {
     fixture ref(rules), fast(rules, true);
     uint64_t logging_rules = 0;
     for (fixture* f : {&ref, &fast}) {
@@ -475,7 +477,7 @@ TEST(evaluator, guarded_logging_rules_match_evaluation) {
       logging_rules = f->tx->counters().rules_evaluated - before;
     }
     EXPECT_EQ(ref.ids(), fast.ids()) << uri;
-    for (const char* k : {"score", "flag", "flagged", "total", "low"}) {
+    for (const char* k : {"score", "flag", "flagged", "total", "low", "seen"}) {
       EXPECT_EQ(ref.tx->tx(k), fast.tx->tx(k)) << k << " " << uri;
     }
     const bool quiet = std::string_view(uri) == "/";
@@ -483,6 +485,7 @@ TEST(evaluator, guarded_logging_rules_match_evaluation) {
     EXPECT_EQ(fast.tx->tx("total"), std::string_view(uri).find("hit") != std::string_view::npos ? "12" : "5");
     EXPECT_EQ(fast.tx->tx("flagged"), std::string_view(uri).find("flag") != std::string_view::npos ? "1" : "");
     EXPECT_EQ(fast.ids().size(), std::string_view(uri).find("hit") != std::string_view::npos ? 1u : 0u) << uri;
+    EXPECT_EQ(fast.tx->tx("seen"), std::string_view(uri) == "/?seen=1" ? "6" : "1") << uri;
   }
 }
 

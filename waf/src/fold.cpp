@@ -162,27 +162,28 @@ void add_op(waf_engine::fold_run& f, const detail::var_store::entry& w) {
   f.ops.push_back({std::string(w.key), std::string(w.value), w.live});
 }
 
-// The open run (`run`; opened at `e` when none is) with a simulated rule's writes and
-// MATCHED_VAR added.
-waf_engine::fold_run& extend_run(std::vector<waf_engine::fold_run>& folds,
-                                 waf_engine::phase_entry& e, int32_t& run,
-                                 const std::vector<detail::var_store::entry>& writes,
-                                 const transaction::state& s) {
-  constexpr auto k_var = static_cast<size_t>(variable_id::matched_var);
-  constexpr auto k_name = static_cast<size_t>(variable_id::matched_var_name);
+// The open run (`run`), opened at `e` when none is.
+waf_engine::fold_run& open_run(std::vector<waf_engine::fold_run>& folds, waf_engine::phase_entry& e,
+                               int32_t& run) {
   if (run < 0) {
     run = static_cast<int32_t>(folds.size());
     e.fold = run;
     folds.emplace_back();
   }
-  waf_engine::fold_run& f = folds[static_cast<size_t>(run)];
+  return folds[static_cast<size_t>(run)];
+}
+
+// Adds a simulated rule's writes and MATCHED_VAR to its run.
+void add_writes(waf_engine::fold_run& f, const std::vector<detail::var_store::entry>& writes,
+                const transaction::state& s) {
+  constexpr auto k_var = static_cast<size_t>(variable_id::matched_var);
+  constexpr auto k_name = static_cast<size_t>(variable_id::matched_var_name);
   for (const auto& w : writes) add_op(f, w);
   if (s.has_scalar[k_var]) {
     f.sets_matched = true;
     f.matched_var = std::string(s.scalar[k_var]);
     f.matched_var_name = std::string(s.scalar[k_name]);
   }
-  return f;
 }
 
 // Whether every macro of `m` names a TX value.
@@ -209,8 +210,8 @@ bool named_tx_link(const rule_link& l) {
   return reads_named_tx(l.op.param);
 }
 
-// Adds the reads of one simulated rule to the run's guard: those of keys that neither the run
-// nor the rule (before the read) has written, once each.
+// Adds the reads of one simulated rule to the run's guard, before its writes join the run:
+// those of keys that neither the run nor the rule (before the read) has written, once each.
 void add_guard(waf_engine::fold_run& f, const std::vector<detail::var_store::read_note>& reads,
                const std::vector<detail::var_store::entry>& writes) {
   const auto named = [](std::string_view key) {
@@ -265,7 +266,9 @@ void waf_engine::fold_guarded_rules() {
       ++i;  // the guard checks values, so the walk goes on past a rule it cannot fold
       continue;
     }
-    add_guard(extend_run(folds_, list[i], run, writes, s), reads, writes);
+    fold_run& f = open_run(folds_, list[i], run);
+    add_guard(f, reads, writes);
+    add_writes(f, writes, s);
     i = out == detail::sim_outcome::no_match ? i + 1 : skip_end(list, i);
   }
   if (run >= 0) folds_[run].resume = static_cast<uint32_t>(list.size());
@@ -331,7 +334,7 @@ void waf_engine::fold_constant_rules() {
         i = std::max(end, i + 1);
         continue;
       }
-      extend_run(folds_, list[i], run, journal, s);
+      add_writes(open_run(folds_, list[i], run), journal, s);
       if (out == detail::sim_outcome::no_match) {
         ++i;
       } else {
