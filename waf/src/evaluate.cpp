@@ -271,7 +271,7 @@ struct link_eval {
     const int32_t bit = place ? s.engine.selector_bit(t.key_regex.get()) : -1;
     const size_t n = st.entries().size();
     const bool from_image =
-        bit >= 0 && &st == &s.tx && s.tx_from_image != 0 && s.tx_from_image == s.tx_image_gen;
+        bit >= 0 && &st == &s.tx && s.tx_from_image && s.tx_from_image == s.tx_image_of;
     for (size_t i = from_image ? s.tx_image_first[static_cast<size_t>(bit)] : 0; i < n; ++i) {
       var_store::entry& e = st.at(i);
       if (!e.live || !(bit < 0 ? selects(s, t, e.key) : known_selects(s, t, e, bit))) continue;
@@ -463,7 +463,7 @@ static bool replay_fold(transaction::state& s, const waf_engine::fold_run& f) {
   const bool from_empty = s.tx.entries().empty();
   if (from_empty && s.tx_image_of == &f) {
     s.tx.restore(s.tx_image);
-    s.tx_from_image = s.tx_image_gen;
+    s.tx_from_image = &f;
   } else {
     for (const auto& op : f.ops) {
       if (op.set) s.tx.set(op.key, op.value);
@@ -473,7 +473,7 @@ static bool replay_fold(transaction::state& s, const waf_engine::fold_run& f) {
       know_tx_selectors(s);
       s.tx.save(s.tx_image);
       s.tx_image_of = &f;
-      s.tx_from_image = ++s.work->tx_image_gen;
+      s.tx_from_image = &f;
     }
   }
   if (f.sets_matched) {

@@ -33,7 +33,7 @@ void transaction::state::reset() {
     v->clear();
   }
   for (auto* st : {&tx, &ip, &global, &session, &user, &resource}) st->clear();
-  tx_from_image = 0;
+  tx_from_image = nullptr;
   const auto& cfg = engine.rules().config;
   mode = cfg.rule_engine;
   request_body_access = cfg.request_body_access;
@@ -98,7 +98,6 @@ transaction::state::state(const waf_engine& e, std::shared_ptr<transaction_scrat
       tx_image(work->tx_image),
       tx_image_of(work->tx_image_of),
       tx_image_first(work->tx_image_first),
-      tx_image_gen(work->tx_image_gen),
       tcache(work->tcache),
       hs_cache(work->hs_cache),
       memo(work->memo),

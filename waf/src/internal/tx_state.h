@@ -183,7 +183,6 @@ class transaction_scratch {
   detail::var_store::image tx_image;              // see transaction::state
   const void* tx_image_of = nullptr;
   std::vector<uint32_t> tx_image_first;           // see transaction::state
-  uint32_t tx_image_gen = 0;                      // bumped by every save of tx_image
 
   // Forgets every generation-tagged entry and starts values_gen again.
   void restart_generations();
@@ -226,11 +225,11 @@ struct transaction::state {
   // Per TX selector bit: the first image entry the selector accepts, else the image's size.
   // While TX starts as the image, a selector's walk starts there: CRS' selectors
   // (/^HEADER_NAME_/, /WEB_ATTACK/...) accept none of its hundred-odd set-up keys.
-  // `tx_from_image`: the tx_image_gen of the image TX started as, 0 for none; a transaction
-  // in flight on a shared scratch goes back to full walks if another saves a new image.
+  // `tx_from_image`: the tx_image_of of the image TX started as, null for none. A transaction
+  // in flight on a shared scratch goes back to full walks if another saves an image of
+  // another run (one run's image is the same every time it is saved).
   std::vector<uint32_t>& tx_image_first;
-  const uint32_t& tx_image_gen;
-  uint32_t tx_from_image = 0;
+  const void* tx_from_image = nullptr;
 
   // engine state for this transaction
   engine_mode mode = engine_mode::on;
